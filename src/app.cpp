@@ -1,0 +1,62 @@
+#include "app.h"
+
+#include <chrono>
+
+#include "clock.h"
+#include "log/log.h"
+
+namespace pgconn {
+
+App::App(config::Config config, std::string config_path, std::string version)
+    : config_(std::make_shared<const config::Config>(std::move(config))), config_path_(std::move(config_path)) {
+  info_.version = std::move(version);
+  info_.last_reload_successful = true;
+  info_.last_reload_unix = unix_now();
+}
+
+void App::start() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  poller_ = std::make_unique<Poller>(*config_, store_);
+  poller_->start();
+}
+
+void App::stop() {
+  std::unique_ptr<Poller> poller;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    poller = std::move(poller_);
+  }
+  if (poller) poller->stop();
+}
+
+bool App::reload() {
+  if (config_path_.empty()) {
+    log::info("reload requested; configuration comes from the environment, nothing to re-read");
+    return true;
+  }
+  std::shared_ptr<const config::Config> fresh;
+  try {
+    fresh = std::make_shared<const config::Config>(config::load(config_path_));
+  } catch (const config::ConfigError& e) {
+    log::error("configuration reload rejected; keeping the running configuration", {{"error", e.what()}});
+    std::lock_guard<std::mutex> lock(mutex_);
+    info_.last_reload_successful = false;
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  poller_->reconfigure(*fresh);
+  config_ = fresh;
+  info_.last_reload_successful = true;
+  info_.last_reload_unix = unix_now();
+  log::info("configuration reloaded", {{"targets", std::to_string(fresh->targets.size())}});
+  return true;
+}
+
+App::View App::view() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  View v{config_, {}, info_};
+  for (const auto& target : config_->targets) v.targets.push_back({&target, store_.get(target.name)});
+  return v;
+}
+
+}  // namespace pgconn

@@ -1,0 +1,43 @@
+// The running exporter: the active configuration, its poller and the latest
+// snapshots. HTTP handlers read views from here; SIGHUP calls reload().
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "poller/poller.h"
+#include "poller/snapshot_store.h"
+#include "render/metrics.h"
+
+namespace pgconn {
+
+class App {
+ public:
+  App(config::Config config, std::string config_path, std::string version);
+  void start();
+  void stop();
+  // Re-reads the config file; on any error keeps the running configuration.
+  bool reload();
+
+  // A consistent view for one request: the config it was rendered with is
+  // kept alive by the returned pointer.
+  struct View {
+    std::shared_ptr<const config::Config> config;
+    std::vector<render::TargetView> targets;
+    render::ExporterInfo info;
+  };
+  View view() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const config::Config> config_;
+  std::string config_path_;
+  render::ExporterInfo info_;
+  SnapshotStore store_;
+  std::unique_ptr<Poller> poller_;
+};
+
+}  // namespace pgconn

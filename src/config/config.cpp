@@ -1,0 +1,324 @@
+#include "config/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "config/dsn.h"
+
+namespace pgconn::config {
+namespace {
+
+std::string position_prefix(const std::string& file, int line, int column) {
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+// Reads one TOML table strictly: every key must be asked for, with the right
+// type, or finish() reports it as unknown.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string path, const std::string& file)
+      : table_(table), path_(std::move(path)), file_(file) {}
+
+  [[noreturn]] void fail(const toml::node& node, const std::string& key, const std::string& message) const {
+    const auto& begin = node.source().begin;
+    throw ConfigError(file_, full(key), static_cast<int>(begin.line), static_cast<int>(begin.column), message);
+  }
+
+  const toml::node* find(const std::string& key) {
+    known_.insert(key);
+    return table_.get(key);
+  }
+
+  std::optional<std::string> string(const std::string& key) {
+    const toml::node* node = find(key);
+    if (!node) return std::nullopt;
+    if (!node->is_string()) fail(*node, key, "expected a string, got " + type_name(*node));
+    return node->as_string()->get();
+  }
+
+  std::optional<int64_t> integer(const std::string& key, int64_t min, int64_t max) {
+    const toml::node* node = find(key);
+    if (!node) return std::nullopt;
+    if (!node->is_integer()) fail(*node, key, "expected an integer, got " + type_name(*node));
+    int64_t value = node->as_integer()->get();
+    if (value < min || value > max) {
+      fail(*node, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    return value;
+  }
+
+  std::optional<double> number(const std::string& key, double min, double max) {
+    const toml::node* node = find(key);
+    if (!node) return std::nullopt;
+    if (!node->is_number()) fail(*node, key, "expected a number, got " + type_name(*node));
+    double value = node->is_integer() ? static_cast<double>(node->as_integer()->get())
+                                      : node->as_floating_point()->get();
+    if (!(value >= min && value <= max)) {
+      std::ostringstream range;
+      range << "must be between " << min << " and " << max;
+      fail(*node, key, range.str());
+    }
+    return value;
+  }
+
+  std::optional<bool> boolean(const std::string& key) {
+    const toml::node* node = find(key);
+    if (!node) return std::nullopt;
+    if (!node->is_boolean()) fail(*node, key, "expected true or false, got " + type_name(*node));
+    return node->as_boolean()->get();
+  }
+
+  std::optional<Duration> duration(const std::string& key) {
+    const toml::node* node = find(key);
+    if (!node) return std::nullopt;
+    if (!node->is_string()) {
+      fail(*node, key, "expected a duration string such as \"5s\", got " + type_name(*node));
+    }
+    auto parsed = parse_duration(node->as_string()->get());
+    if (!parsed) {
+      fail(*node, key, "invalid duration \"" + std::string(node->as_string()->get()) +
+                           "\": use a number with a unit ms, s, m or h, e.g. \"5s\"");
+    }
+    return parsed;
+  }
+
+  const toml::table* table(const std::string& key) {
+    const toml::node* node = find(key);
+    if (!node) return nullptr;
+    if (!node->is_table()) fail(*node, key, "expected a table, got " + type_name(*node));
+    return node->as_table();
+  }
+
+  const toml::array* array_of_tables(const std::string& key) {
+    const toml::node* node = find(key);
+    if (!node) return nullptr;
+    if (!node->is_array_of_tables()) {
+      fail(*node, key, "expected an array of tables ([[" + full(key) + "]]), got " + type_name(*node));
+    }
+    return node->as_array();
+  }
+
+  void finish() const {
+    for (auto&& [key, value] : table_) {
+      std::string name(key.str());
+      if (known_.count(name)) continue;
+      const auto& begin = key.source().begin;
+      throw ConfigError(file_, full(name), static_cast<int>(begin.line), static_cast<int>(begin.column),
+                        "unknown key");
+    }
+  }
+
+  std::string full(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  const std::string& file() const { return file_; }
+
+ private:
+  static std::string type_name(const toml::node& node) {
+    switch (node.type()) {
+      case toml::node_type::string: return "a string";
+      case toml::node_type::integer: return "an integer";
+      case toml::node_type::floating_point: return "a float";
+      case toml::node_type::boolean: return "a boolean";
+      case toml::node_type::table: return "a table";
+      case toml::node_type::array: return "an array";
+      default: return "a date or time";
+    }
+  }
+
+  const toml::table& table_;
+  std::string path_;
+  const std::string& file_;
+  std::set<std::string> known_;
+};
+
+constexpr int64_t kMaxCount = 1000000;
+
+Thresholds read_thresholds(TableReader reader, Thresholds t) {
+  if (auto v = reader.integer("connections_warning", 1, kMaxCount)) t.connections_warning = v;
+  if (auto v = reader.integer("connections_critical", 1, kMaxCount)) t.connections_critical = v;
+  if (auto v = reader.number("utilization_warning", 0.01, 1.0)) t.utilization_warning = *v;
+  if (auto v = reader.number("utilization_critical", 0.01, 1.0)) t.utilization_critical = *v;
+  if (auto v = reader.number("idle_in_transaction_seconds", 1, 1e7)) t.idle_in_transaction_seconds = *v;
+  if (auto v = reader.number("connection_age_seconds", 1, 1e8)) t.connection_age_seconds = *v;
+  reader.finish();
+  return t;
+}
+
+// Warning must not exceed critical; checked after a table and its defaults merge.
+void check_threshold_order(const Thresholds& t, const toml::node& where, TableReader& reader,
+                           const std::string& key) {
+  if (t.connections_warning && t.connections_critical && *t.connections_warning > *t.connections_critical) {
+    reader.fail(where, key, "connections_warning must not exceed connections_critical");
+  }
+  if (t.utilization_warning > t.utilization_critical) {
+    reader.fail(where, key, "utilization_warning must not exceed utilization_critical");
+  }
+}
+
+bool valid_target_name(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+DeclaredApplication read_application(TableReader reader, const toml::table& raw) {
+  DeclaredApplication app;
+  auto name = reader.string("name");
+  if (!name || name->empty()) {
+    const auto& begin = raw.source().begin;
+    throw ConfigError(reader.file(), reader.full("name"), static_cast<int>(begin.line),
+                      static_cast<int>(begin.column), "every declared application needs a name");
+  }
+  app.name = *name;
+  if (auto v = reader.integer("pool_size", 0, kMaxCount)) app.pool_size = *v;
+  if (auto v = reader.integer("max_overflow", 0, kMaxCount)) app.max_overflow = *v;
+  if (auto v = reader.integer("processes", 1, kMaxCount)) app.processes = *v;
+  reader.finish();
+  return app;
+}
+
+Target read_target(TableReader reader, const toml::table& raw, const Thresholds& defaults) {
+  Target target;
+  auto name = reader.string("name");
+  if (!name) {
+    const auto& begin = raw.source().begin;
+    throw ConfigError(reader.file(), reader.full("name"), static_cast<int>(begin.line),
+                      static_cast<int>(begin.column), "every target needs a name");
+  }
+  if (!valid_target_name(*name)) {
+    reader.fail(*raw.get("name"), "name", "target names use letters, digits, '_', '-' and '.' (at most 64)");
+  }
+  target.name = *name;
+  auto dsn = reader.string("dsn");
+  if (!dsn) {
+    const auto& begin = raw.source().begin;
+    throw ConfigError(reader.file(), reader.full("dsn"), static_cast<int>(begin.line),
+                      static_cast<int>(begin.column), "target \"" + target.name + "\" needs a dsn");
+  }
+  if (auto problem = dsn_problem(*dsn)) reader.fail(*raw.get("dsn"), "dsn", "invalid dsn: " + *problem);
+  target.dsn = *dsn;
+  if (auto v = reader.string("password_file")) target.password_file = *v;
+  if (auto v = reader.integer("connection_limit", 1, kMaxCount)) target.connection_limit = v;
+  if (auto v = reader.boolean("connect_probe")) target.connect_probe = *v;
+  target.thresholds = defaults;
+  if (const toml::table* t = reader.table("thresholds")) {
+    target.thresholds = read_thresholds(TableReader(*t, reader.full("thresholds"), reader.file()), defaults);
+    check_threshold_order(target.thresholds, *t, reader, "thresholds");
+  }
+  if (const toml::array* apps = reader.array_of_tables("applications")) {
+    std::set<std::string> seen;
+    for (const toml::node& node : *apps) {
+      const toml::table& t = *node.as_table();
+      DeclaredApplication app = read_application(TableReader(t, reader.full("applications"), reader.file()), t);
+      if (!seen.insert(app.name).second) {
+        reader.fail(*t.get("name"), "applications.name", "application \"" + app.name + "\" is declared twice");
+      }
+      target.applications.push_back(app);
+    }
+  }
+  reader.finish();
+  return target;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(const std::string& file, const std::string& key, int line, int column,
+                         const std::string& message)
+    : std::runtime_error(position_prefix(file, line, column) + ": " + key + ": " + message) {}
+
+Config parse(const std::string& text, const std::string& file) {
+  toml::table doc;
+  try {
+    doc = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    const auto& begin = e.source().begin;
+    throw ConfigError(file, "(syntax)", static_cast<int>(begin.line), static_cast<int>(begin.column),
+                      std::string(e.description()));
+  }
+  Config config;
+  config.source = file;
+  TableReader root(doc, "", file);
+
+  if (const toml::table* web = root.table("web")) {
+    TableReader reader(*web, "web", file);
+    if (auto v = reader.string("listen_address")) config.listen_address = *v;
+    reader.finish();
+  }
+  if (const toml::table* poll = root.table("poll")) {
+    TableReader reader(*poll, "poll", file);
+    if (auto v = reader.duration("interval")) {
+      if (v->count() < 100) reader.fail(*poll->get("interval"), "interval", "must be at least 100ms");
+      config.poll_interval = *v;
+    }
+    if (auto v = reader.duration("timeout")) {
+      if (v->count() < 100) reader.fail(*poll->get("timeout"), "timeout", "must be at least 100ms");
+      config.poll_timeout = *v;
+    }
+    if (auto v = reader.integer("workers", 1, 256)) config.poll_workers = static_cast<int>(*v);
+    if (config.poll_timeout > config.poll_interval) {
+      reader.fail(*poll, "timeout", "must not exceed poll.interval (" + format_duration(config.poll_interval) + ")");
+    }
+    reader.finish();
+  }
+  if (const toml::table* metrics = root.table("metrics")) {
+    TableReader reader(*metrics, "metrics", file);
+    if (auto v = reader.integer("max_applications", 1, 10000)) config.max_applications = static_cast<int>(*v);
+    reader.finish();
+  }
+  if (const toml::table* thresholds = root.table("thresholds")) {
+    config.thresholds = read_thresholds(TableReader(*thresholds, "thresholds", file), config.thresholds);
+    check_threshold_order(config.thresholds, *thresholds, root, "thresholds");
+  }
+  if (const toml::array* targets = root.array_of_tables("targets")) {
+    std::set<std::string> names;
+    for (const toml::node& node : *targets) {
+      const toml::table& raw = *node.as_table();
+      Target target = read_target(TableReader(raw, "targets", file), raw, config.thresholds);
+      if (!names.insert(target.name).second) {
+        root.fail(*raw.get("name"), "targets.name", "duplicate target name \"" + target.name + "\"");
+      }
+      config.targets.push_back(std::move(target));
+    }
+  }
+  root.finish();
+  if (config.targets.empty()) throw ConfigError(file, "targets", 1, 1, "at least one [[targets]] is required");
+  return config;
+}
+
+Config load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path, "(file)", 0, 0, "cannot read the file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse(text.str(), path);
+}
+
+Config from_environment() {
+  const char* names[] = {"DATABASE_URL", "PGCONN_DSN"};
+  for (const char* name : names) {
+    const char* value = std::getenv(name);
+    if (!value || !*value) continue;
+    if (auto problem = dsn_problem(value)) {
+      throw ConfigError(name, name, 0, 0, "invalid dsn: " + *problem);
+    }
+    Config config;
+    config.source = "environment";
+    Target target;
+    target.name = "default";
+    target.dsn = value;
+    target.thresholds = config.thresholds;
+    config.targets.push_back(target);
+    return config;
+  }
+  throw ConfigError("(environment)", "DATABASE_URL", 0, 0,
+                    "no --config.file given and neither DATABASE_URL nor PGCONN_DSN is set");
+}
+
+}  // namespace pgconn::config

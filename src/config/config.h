@@ -1,0 +1,66 @@
+// The exporter's configuration as plain structs. Nothing downstream reads TOML
+// or the environment: load() and from_environment() are the only entry points.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "config/duration.h"
+
+namespace pgconn::config {
+
+struct Thresholds {
+  std::optional<int64_t> connections_warning;
+  std::optional<int64_t> connections_critical;
+  double utilization_warning = 0.8;
+  double utilization_critical = 0.95;
+  double idle_in_transaction_seconds = 60;
+  double connection_age_seconds = 1800;
+};
+
+// A client application's pool as its operator declared it (SQLAlchemy-style).
+struct DeclaredApplication {
+  std::string name;  // matched against application_name
+  int64_t pool_size = 5;
+  int64_t max_overflow = 10;
+  int64_t processes = 1;
+};
+
+struct Target {
+  std::string name;
+  std::string dsn;            // may contain a password: never print it, use redact_dsn()
+  std::string password_file;  // read at connect time so rotated secrets apply
+  std::optional<int64_t> connection_limit;
+  bool connect_probe = false;
+  Thresholds thresholds;
+  std::vector<DeclaredApplication> applications;
+};
+
+struct Config {
+  std::string source;  // file path, or "environment"
+  std::string listen_address = "127.0.0.1:9188";
+  Duration poll_interval{5000};
+  Duration poll_timeout{3000};
+  int poll_workers = 4;
+  int max_applications = 50;
+  Thresholds thresholds;
+  std::vector<Target> targets;
+};
+
+// Every configuration error names where it is: file, key, line and column.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(const std::string& file, const std::string& key, int line, int column,
+              const std::string& message);
+};
+
+// Parses TOML text; `file` is used in error messages only.
+Config parse(const std::string& text, const std::string& file);
+Config load(const std::string& path);
+// One target named "default" from DATABASE_URL or PGCONN_DSN.
+Config from_environment();
+
+}  // namespace pgconn::config

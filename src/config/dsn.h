@@ -1,0 +1,24 @@
+// Connection strings carry passwords. These helpers are the only code that
+// looks inside one; everything that prints a DSN goes through redact_dsn().
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace pgconn::config {
+
+// Replaces the password of a postgresql:// URL or a key=value conninfo with
+// "***"; leaves everything else as it is.
+std::string redact_dsn(const std::string& dsn);
+
+// Removes every occurrence of `secret` from `text` (for messages from libpq or
+// the server that might echo a connection parameter).
+std::string scrub(std::string text, const std::string& secret);
+
+// nullopt when libpq accepts the DSN, else libpq's reason with secrets removed.
+std::optional<std::string> dsn_problem(const std::string& dsn);
+
+// The password embedded in the DSN, if any.
+std::string dsn_password(const std::string& dsn);
+
+}  // namespace pgconn::config

@@ -1,0 +1,90 @@
+// Wiring only: flags, configuration, signals, the poller and the HTTP server.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "app.h"
+#include "cli/commands.h"
+#include "cli/flags.h"
+#include "config/config.h"
+#include "http/server.h"
+#include "log/log.h"
+
+namespace {
+
+int run_daemon(const pgconn::cli::Flags& flags, pgconn::config::Config config) {
+  if (flags.listen_address) config.listen_address = *flags.listen_address;
+  std::string listen = config.listen_address;
+
+  // Handle signals synchronously on this thread; every thread started below
+  // inherits the mask, so none of them is interrupted.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGHUP, SIGINT, SIGTERM}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  pgconn::App app(std::move(config), flags.config_file.value_or(""), PGCONN_VERSION);
+  pgconn::HttpServer http(app);
+  std::string error;
+  if (!http.bind(listen, &error)) {
+    pgconn::log::error("cannot start the HTTP server", {{"error", error}});
+    return 1;
+  }
+  app.start();
+  std::thread server([&http] { http.serve(); });
+  pgconn::log::info("serving", {{"address", listen}, {"version", PGCONN_VERSION}});
+
+  for (;;) {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    if (sig == SIGHUP) {
+      app.reload();
+      continue;
+    }
+    pgconn::log::info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    break;
+  }
+  http.stop();
+  server.join();
+  app.stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  pgconn::cli::Flags flags;
+  try {
+    flags = pgconn::cli::parse(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const pgconn::cli::UsageError& e) {
+    std::cerr << "pgconn_exporter: " << e.what() << "\n";
+    return 2;
+  }
+  if (flags.help) {
+    std::cout << pgconn::cli::usage_text();
+    return 0;
+  }
+  if (flags.version) {
+    std::cout << "pgconn_exporter " << PGCONN_VERSION << "\n";
+    return 0;
+  }
+  pgconn::log::Level level;
+  pgconn::log::Format format;
+  if (!pgconn::log::parse_level(flags.log_level, &level) || !pgconn::log::parse_format(flags.log_format, &format)) {
+    std::cerr << "pgconn_exporter: --log.level must be debug|info|warn|error and --log.format logfmt|json\n";
+    return 2;
+  }
+  pgconn::log::configure(level, format);
+
+  if (flags.command == "check-config") return pgconn::cli::check_config(flags);
+
+  pgconn::config::Config config;
+  try {
+    config = flags.config_file ? pgconn::config::load(*flags.config_file) : pgconn::config::from_environment();
+  } catch (const pgconn::config::ConfigError& e) {
+    std::cerr << "pgconn_exporter: invalid configuration: " << e.what() << "\n";
+    return 2;
+  }
+  return run_daemon(flags, std::move(config));
+}

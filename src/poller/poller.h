@@ -1,0 +1,57 @@
+// Polls every target in the background with a bounded number of worker
+// threads. Each target keeps ONE persistent session, so the exporter holds
+// its slot when the server fills up. A slow or dead target occupies at most
+// one worker for at most the poll timeout and never delays the others.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "config/config.h"
+#include "pg/session.h"
+#include "poller/snapshot_store.h"
+
+namespace pgconn {
+
+class Poller {
+ public:
+  Poller(const config::Config& config, SnapshotStore& store);
+  ~Poller();  // stops and joins
+  void start();
+  void stop();
+  // Applies a new configuration. Targets whose connection settings did not
+  // change keep their session (and so their slot on a full server).
+  void reconfigure(const config::Config& config);
+
+ private:
+  struct TargetState {
+    config::Target target;
+    std::unique_ptr<pg::Session> session;
+    Snapshot snapshot;  // working copy; a frozen copy is published per poll
+    int consecutive_failures = 0;
+    pg::Clock::time_point next_due;
+    bool in_progress = false;
+  };
+
+  void worker();
+  void poll(TargetState& state, std::chrono::milliseconds interval, std::chrono::milliseconds timeout);
+  void add_targets_locked(const std::vector<config::Target>& targets);
+  TargetState* next_due_locked(pg::Clock::time_point* wake_at);
+  static std::chrono::milliseconds retry_delay(int consecutive_failures, std::chrono::milliseconds interval);
+
+  std::chrono::milliseconds interval_;
+  std::chrono::milliseconds timeout_;
+  int workers_;
+  SnapshotStore& store_;
+  std::vector<std::unique_ptr<TargetState>> targets_;
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  bool paused_ = false;  // while reconfiguring: workers take no new polls
+};
+
+}  // namespace pgconn

@@ -1,0 +1,214 @@
+#include "render/metrics.h"
+
+#include "render/families.h"
+#include "thresholds.h"
+#include "usage.h"
+
+namespace pgconn::render {
+namespace {
+
+void limits(Families& f, const Labels& t, const ServerStats& s, const Usage& u) {
+  f.gauge("pgconn_server_max_connections", "The server's max_connections setting.", t,
+          static_cast<double>(s.max_connections));
+  f.gauge("pgconn_server_reserved_connections",
+          "Slots reserved for superusers (superuser_reserved_connections, plus reserved_connections on 16+).", t,
+          static_cast<double>(s.superuser_reserved_connections + s.reserved_connections));
+  f.gauge("pgconn_connection_limit",
+          "The connection budget in use: the configured connection_limit, else max_connections minus reserved slots.",
+          t, static_cast<double>(u.limit));
+  for (const auto& [name, db] : s.databases) {
+    if (db.limit < 0) continue;
+    Labels l = t;
+    l.emplace_back("datname", name);
+    f.gauge("pgconn_database_connection_limit", "CONNECTION LIMIT of a database, where one is set.", l,
+            static_cast<double>(db.limit));
+  }
+  for (const auto& [name, user] : s.users) {
+    if (user.limit < 0) continue;
+    Labels l = t;
+    l.emplace_back("usename", name);
+    f.gauge("pgconn_user_connection_limit", "CONNECTION LIMIT of a login role, where one is set.", l,
+            static_cast<double>(user.limit));
+  }
+}
+
+void usage(Families& f, const Labels& t, const ServerStats& s, const Usage& u) {
+  f.gauge("pgconn_connections_used", "Client backends holding a connection slot, the exporter's own included.", t,
+          static_cast<double>(u.used));
+  f.gauge("pgconn_connections_available", "Connection slots left in the budget (never negative).", t,
+          static_cast<double>(u.available));
+  f.gauge("pgconn_connections_utilization_ratio", "Client connections used divided by the connection limit.", t,
+          u.utilization);
+  for (const auto& [state, n] : u.by_state) {
+    Labels l = t;
+    l.emplace_back("state", state);
+    f.gauge("pgconn_connections", "Client connections by state (unknown: not visible without pg_monitor).", l,
+            static_cast<double>(n));
+  }
+  for (const auto& [name, db] : s.databases) {
+    Labels l = t;
+    l.emplace_back("datname", name);
+    f.gauge("pgconn_database_connections", "Client connections per database.", l, static_cast<double>(db.connections));
+  }
+  for (const auto& [name, user] : s.users) {
+    Labels l = t;
+    l.emplace_back("usename", name);
+    f.gauge("pgconn_user_connections", "Client connections per role.", l, static_cast<double>(user.connections));
+  }
+  for (const auto& [type, n] : s.backends_by_type) {
+    Labels l = t;
+    l.emplace_back("backend_type", type);
+    f.gauge("pgconn_backends", "Backends of every type (only client backends count against the limit).", l,
+            static_cast<double>(n));
+  }
+  f.gauge("pgconn_monitoring_role_sees_all_sessions",
+          "1 when the exporter's role is superuser or in pg_monitor and so sees every session's state.", t,
+          s.sees_all_sessions ? 1 : 0);
+}
+
+void ages(Families& f, const Labels& t, const std::vector<ApplicationSummary>& apps) {
+  double connection = 0, transaction = 0, idle_in_transaction = 0;
+  for (const auto& a : apps) {
+    Labels l = t;
+    l.emplace_back("application_name", a.name);
+    f.gauge("pgconn_application_oldest_connection_age_seconds",
+            "Age of the application's oldest connection (the exporter's own excluded).", l,
+            a.oldest_connection_age_seconds.value_or(0));
+    f.gauge("pgconn_application_oldest_transaction_age_seconds", "Age of the application's oldest open transaction.",
+            l, a.oldest_transaction_age_seconds.value_or(0));
+    f.gauge("pgconn_application_oldest_idle_in_transaction_age_seconds",
+            "How long the application's longest idle-in-transaction session has been idle.", l,
+            a.oldest_idle_in_transaction_age_seconds.value_or(0));
+    connection = std::max(connection, a.oldest_connection_age_seconds.value_or(0));
+    transaction = std::max(transaction, a.oldest_transaction_age_seconds.value_or(0));
+    idle_in_transaction = std::max(idle_in_transaction, a.oldest_idle_in_transaction_age_seconds.value_or(0));
+    for (const auto& [reason, n] : {std::pair<const char*, int64_t>{"age", a.leak_suspects_age},
+                                    {"idle_in_transaction", a.leak_suspects_idle_in_transaction}}) {
+      Labels lr = l;
+      lr.emplace_back("reason", reason);
+      f.gauge("pgconn_leak_suspect_connections",
+              "Connections older than connection_age_seconds or idle in transaction longer than "
+              "idle_in_transaction_seconds.",
+              lr, static_cast<double>(n));
+    }
+  }
+  f.gauge("pgconn_oldest_connection_age_seconds", "Age of the oldest client connection (the exporter's own excluded).",
+          t, connection);
+  f.gauge("pgconn_oldest_transaction_age_seconds", "Age of the oldest open transaction of a client backend.", t,
+          transaction);
+  f.gauge("pgconn_oldest_idle_in_transaction_age_seconds",
+          "How long the longest idle-in-transaction session has been idle.", t, idle_in_transaction);
+}
+
+void applications(Families& f, const Labels& t, const std::vector<ApplicationSummary>& apps) {
+  for (const auto& a : apps) {
+    Labels l = t;
+    l.emplace_back("application_name", a.name);
+    for (const char* state : {"active", "idle", "idle_in_transaction"}) {
+      if (!a.by_state.count(state)) {
+        Labels ls = l;
+        ls.emplace_back("state", state);
+        f.gauge("pgconn_application_connections", "Client connections per application_name and state.", ls, 0);
+      }
+    }
+    for (const auto& [state, n] : a.by_state) {
+      Labels ls = l;
+      ls.emplace_back("state", state);
+      f.gauge("pgconn_application_connections", "Client connections per application_name and state.", ls,
+              static_cast<double>(n));
+    }
+    if (!a.declared) continue;
+    DeclaredPool pool = declared_pool(*a.declared, a.connections);
+    f.gauge("pgconn_application_pool_capacity_connections",
+            "Declared pool capacity: processes x (pool_size + max_overflow).", l, static_cast<double>(pool.capacity));
+    f.gauge("pgconn_application_pool_base_connections", "Declared base pool: processes x pool_size.", l,
+            static_cast<double>(pool.base));
+    f.gauge("pgconn_application_pool_overflow_connections",
+            "Connections the application holds beyond its declared base pool (never negative).", l,
+            static_cast<double>(pool.overflow));
+    f.gauge("pgconn_application_pool_utilization_ratio", "Connections held divided by declared pool capacity.", l,
+            pool.utilization);
+  }
+}
+
+void sessions(Families& f, const Labels& t, const std::map<std::string, SessionCounters>& counters) {
+  for (const auto& [name, c] : counters) {
+    Labels l = t;
+    l.emplace_back("datname", name);
+    f.counter("pgconn_database_sessions_total", "Sessions established (pg_stat_database.sessions).", l,
+              static_cast<double>(c.sessions));
+    f.counter("pgconn_database_sessions_abandoned_total",
+              "Sessions ended because the client disconnected without closing.", l, static_cast<double>(c.abandoned));
+    f.counter("pgconn_database_sessions_fatal_total", "Sessions ended by fatal errors.", l,
+              static_cast<double>(c.fatal));
+    f.counter("pgconn_database_sessions_killed_total", "Sessions ended by operator intervention.", l,
+              static_cast<double>(c.killed));
+  }
+}
+
+void poll_status(Families& f, const Labels& t, const Snapshot* s, double now_unix) {
+  f.gauge("pgconn_up", "1 when the last poll of the target succeeded.", t, s && s->up ? 1 : 0);
+  f.gauge("pgconn_poll_duration_seconds", "Duration of the last poll.", t, s ? s->poll_duration_seconds : 0);
+  size_t count;
+  const pg::ErrorKind* kinds = pg::all_error_kinds(&count);
+  for (size_t i = 0; i < count; ++i) {
+    Labels l = t;
+    l.emplace_back("reason", pg::reason_label(kinds[i]));
+    double n = 0;
+    if (s) {
+      auto it = s->poll_errors_total.find(kinds[i]);
+      if (it != s->poll_errors_total.end()) n = static_cast<double>(it->second);
+    }
+    f.counter("pgconn_poll_errors_total", "Failed polls by reason (classified by SQLSTATE).", l, n);
+  }
+  if (s && s->last_success_unix) {
+    f.gauge("pgconn_last_poll_success_timestamp_seconds", "Unix time of the last successful poll.", t,
+            *s->last_success_unix);
+    f.gauge("pgconn_snapshot_age_seconds",
+            "Seconds since the data shown was collected; grows while polls fail or hang.", t,
+            std::max(0.0, now_unix - *s->last_success_unix));
+  }
+}
+
+void one_target(Families& f, const config::Target& target, const Snapshot* s, double now_unix,
+                size_t max_applications) {
+  Labels t{{"target", target.name}};
+  poll_status(f, t, s, now_unix);
+  for (const auto& g : threshold_gauges(target.thresholds)) f.gauge(g.name, g.help, t, g.value);
+  if (!target.applications.empty()) {
+    f.gauge("pgconn_declared_capacity_connections",
+            "Sum of all declared application pool capacities, to compare with pgconn_connection_limit.", t,
+            static_cast<double>(declared_capacity(target.applications)));
+  }
+  if (!s || !s->stats) return;
+  const ServerStats& stats = *s->stats;
+  Usage u = compute_usage(stats, target.connection_limit);
+  auto apps = summarize_applications(stats, target.applications, max_applications);
+  limits(f, t, stats, u);
+  usage(f, t, stats, u);
+  applications(f, t, apps);
+  ages(f, t, apps);
+  if (stats.sessions) sessions(f, t, *stats.sessions);
+}
+
+}  // namespace
+
+std::vector<prometheus::MetricFamily> exporter_metrics(const ExporterInfo& info) {
+  Families f;
+  f.gauge("pgconn_exporter_build_info", "Always 1; the version label tells which build runs.",
+          {{"version", info.version}}, 1);
+  f.gauge("pgconn_config_last_reload_successful", "1 when the last configuration (re)load succeeded.", {},
+          info.last_reload_successful ? 1 : 0);
+  f.gauge("pgconn_config_last_reload_success_timestamp_seconds", "Unix time of the last successful configuration load.",
+          {}, info.last_reload_unix);
+  return f.take();
+}
+
+std::vector<prometheus::MetricFamily> target_metrics(const std::vector<TargetView>& targets, double now_unix,
+                                                     size_t max_applications) {
+  Families f;
+  for (const auto& view : targets) one_target(f, *view.target, view.snapshot.get(), now_unix, max_applications);
+  return f.take();
+}
+
+}  // namespace pgconn::render

@@ -1,0 +1,29 @@
+// Snapshots -> Prometheus families. Pure: the same inputs give the same text.
+#pragma once
+
+#include <prometheus/metric_family.h>
+
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "snapshot.h"
+
+namespace pgconn::render {
+
+struct TargetView {
+  const config::Target* target;
+  SnapshotPtr snapshot;  // may be null before the first poll finished
+};
+
+struct ExporterInfo {
+  std::string version;
+  bool last_reload_successful = true;
+  double last_reload_unix = 0;
+};
+
+std::vector<prometheus::MetricFamily> exporter_metrics(const ExporterInfo& info);
+std::vector<prometheus::MetricFamily> target_metrics(const std::vector<TargetView>& targets, double now_unix,
+                                                     size_t max_applications);
+
+}  // namespace pgconn::render

@@ -1,0 +1,69 @@
+// What one poll of one target saw: plain, immutable data. Every renderer
+// (metrics, health, findings, monitor) is a pure function of snapshots.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg/error.h"
+
+namespace pgconn {
+
+// Client backends of one application_name in one state, aggregated in SQL.
+struct ApplicationStateRow {
+  std::string application_name;  // as reported; "" when unset
+  std::string state;             // pgconn state label (idle_in_transaction, ...)
+  int64_t connections = 0;
+  // Ages exclude the exporter's own backend; nullopt when nothing qualifies.
+  std::optional<double> oldest_connection_age_seconds;
+  std::optional<double> oldest_transaction_age_seconds;
+  std::optional<double> oldest_idle_in_transaction_age_seconds;
+  int64_t older_than_age_threshold = 0;         // leak suspects by age
+  int64_t idle_in_transaction_too_long = 0;     // leak suspects by idle in transaction
+  std::vector<int> sample_pids;                 // a few pids for evidence
+};
+
+struct SessionCounters {
+  int64_t sessions = 0, abandoned = 0, fatal = 0, killed = 0;
+};
+
+struct NamedCount {
+  int64_t connections = 0;
+  int64_t limit = -1;  // CONNECTION LIMIT; -1 when none is set
+};
+
+struct ServerStats {
+  int server_version_num = 0;
+  int64_t max_connections = 0;
+  int64_t superuser_reserved_connections = 0;
+  int64_t reserved_connections = 0;  // PostgreSQL 16+
+  int own_pid = 0;
+  bool sees_all_sessions = false;  // superuser or pg_monitor
+  std::vector<ApplicationStateRow> activity;
+  std::map<std::string, NamedCount> databases;
+  std::map<std::string, NamedCount> users;
+  std::map<std::string, int64_t> backends_by_type;
+  std::optional<std::map<std::string, SessionCounters>> sessions;  // 14+
+};
+
+struct Snapshot {
+  std::string target;
+  double polled_at_unix = 0;  // when the last poll finished, successful or not
+  bool up = false;
+  std::optional<pg::ErrorKind> last_error;
+  std::string last_error_message;  // already free of secrets
+  double poll_duration_seconds = 0;
+  std::map<pg::ErrorKind, uint64_t> poll_errors_total;
+  std::optional<double> last_success_unix;
+  // The last successful poll's data, kept while later polls fail so /metrics
+  // can still show it, marked stale by pgconn_snapshot_age_seconds.
+  std::shared_ptr<const ServerStats> stats;
+};
+
+using SnapshotPtr = std::shared_ptr<const Snapshot>;
+
+}  // namespace pgconn

@@ -1,0 +1,197 @@
+#include "thresholds.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+namespace pgconn {
+namespace {
+
+std::string seconds_text(double s) {
+  std::ostringstream out;
+  if (s >= 3600) out << std::fixed << std::setprecision(1) << s / 3600 << "h";
+  else if (s >= 60) out << std::fixed << std::setprecision(1) << s / 60 << "m";
+  else out << std::fixed << std::setprecision(0) << s << "s";
+  return out.str();
+}
+
+std::string pids_text(const std::vector<int>& pids) {
+  std::string out;
+  for (int pid : pids) out += (out.empty() ? "" : ",") + std::to_string(pid);
+  return out;
+}
+
+std::string percent(double ratio) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(0) << ratio * 100 << "%";
+  return out.str();
+}
+
+void add_usage_findings(const Usage& usage, const config::Thresholds& t, std::vector<Finding>& out) {
+  Severity s = usage_severity(usage, t);
+  if (s < Severity::warning) return;
+  std::ostringstream evidence;
+  evidence << usage.used << " of " << usage.limit << " connections in use (" << percent(usage.utilization)
+           << "), " << usage.available << " available; idle " << usage.by_state.at("idle")
+           << ", idle in transaction " << usage.by_state.at("idle_in_transaction") << ", active "
+           << usage.by_state.at("active");
+  bool at_limit = usage.available == 0;
+  out.push_back({s, at_limit ? "at_limit" : "near_limit",
+                 at_limit ? "the connection limit is reached: new clients are refused"
+                          : "connections are close to the limit",
+                 evidence.str(),
+                 "find the largest holders below; lower pool sizes or worker counts, put a pooler "
+                 "(PgBouncer in transaction mode) in front, or free idle sessions with `pgconn_exporter reset`"});
+}
+
+void add_application_findings(const std::vector<ApplicationSummary>& apps, const Usage& usage,
+                              const config::Thresholds& t, std::vector<Finding>& out) {
+  for (const auto& app : apps) {
+    if (app.leak_suspects_idle_in_transaction > 0) {
+      double age = app.oldest_idle_in_transaction_age_seconds.value_or(0);
+      std::ostringstream ev;
+      ev << app.name << ": " << app.leak_suspects_idle_in_transaction << " connection(s) idle in transaction over "
+         << seconds_text(t.idle_in_transaction_seconds) << ", oldest " << seconds_text(age)
+         << "; pids " << pids_text(app.sample_pids);
+      out.push_back({age_severity(age, t.idle_in_transaction_seconds), "leak_idle_in_transaction",
+                     "sessions left idle in transaction (a transaction opened and never committed)", ev.str(),
+                     "commit or roll back in the application (close sessions in finally blocks); set "
+                     "idle_in_transaction_session_timeout; free them now with `pgconn_exporter reset --state "
+                     "idle_in_transaction --application " + app.name + " --execute`"});
+    }
+    if (app.leak_suspects_age > 0) {
+      std::ostringstream ev;
+      ev << app.name << ": " << app.leak_suspects_age << " connection(s) older than "
+         << seconds_text(t.connection_age_seconds) << ", oldest "
+         << seconds_text(app.oldest_connection_age_seconds.value_or(0)) << "; pids " << pids_text(app.sample_pids);
+      out.push_back({Severity::warning, "leak_old_connections", "long-lived connections: a leak is suspected",
+                     ev.str(),
+                     "make sure every checkout is returned; set pool_recycle (SQLAlchemy) so pools "
+                     "renew connections"});
+    }
+    if (usage.limit > 0 && app.name != "other" && app.connections * 2 > usage.limit) {
+      std::ostringstream ev;
+      ev << app.name << " holds " << app.connections << " of the limit " << usage.limit << " ("
+         << percent(static_cast<double>(app.connections) / static_cast<double>(usage.limit)) << ")";
+      out.push_back({Severity::warning, "application_dominates", "one application holds most of the limit",
+                     ev.str(), "cap that application's pool (pool_size + max_overflow) times its processes"});
+    }
+    if (app.name == "unnamed" && app.connections > 0) {
+      out.push_back({Severity::info, "unnamed_connections", "connections without application_name",
+                     std::to_string(app.connections) + " connection(s) have no application_name",
+                     "set application_name in every client's DSN (e.g. ?application_name=worker) so leaks "
+                     "can be traced to their owner"});
+    }
+  }
+}
+
+}  // namespace
+
+const char* severity_name(Severity s) {
+  switch (s) {
+    case Severity::ok: return "ok";
+    case Severity::info: return "info";
+    case Severity::warning: return "warning";
+    case Severity::critical: return "critical";
+  }
+  return "ok";
+}
+
+std::vector<ThresholdGauge> threshold_gauges(const config::Thresholds& t) {
+  std::vector<ThresholdGauge> gauges;
+  if (t.connections_warning) {
+    gauges.push_back({"pgconn_threshold_connections_warning", "Configured warning count of client connections.",
+                      static_cast<double>(*t.connections_warning)});
+  }
+  if (t.connections_critical) {
+    gauges.push_back({"pgconn_threshold_connections_critical", "Configured critical count of client connections.",
+                      static_cast<double>(*t.connections_critical)});
+  }
+  gauges.push_back({"pgconn_threshold_utilization_warning_ratio",
+                    "Configured warning ratio of the connection limit.", t.utilization_warning});
+  gauges.push_back({"pgconn_threshold_utilization_critical_ratio",
+                    "Configured critical ratio of the connection limit.", t.utilization_critical});
+  gauges.push_back({"pgconn_threshold_idle_in_transaction_seconds",
+                    "Configured idle-in-transaction age after which a session is a leak suspect.",
+                    t.idle_in_transaction_seconds});
+  gauges.push_back({"pgconn_threshold_connection_age_seconds",
+                    "Configured connection age after which a connection is a leak suspect.",
+                    t.connection_age_seconds});
+  return gauges;
+}
+
+Severity usage_severity(const Usage& usage, const config::Thresholds& t) {
+  if (usage.available == 0 || usage.utilization >= t.utilization_critical ||
+      (t.connections_critical && usage.used >= *t.connections_critical)) {
+    return Severity::critical;
+  }
+  if (usage.utilization >= t.utilization_warning || (t.connections_warning && usage.used > *t.connections_warning)) {
+    return Severity::warning;
+  }
+  return Severity::ok;
+}
+
+Severity age_severity(double age_seconds, double threshold_seconds) {
+  if (age_seconds > 2 * threshold_seconds) return Severity::critical;
+  if (age_seconds > threshold_seconds) return Severity::warning;
+  return Severity::ok;
+}
+
+std::vector<Finding> evaluate(const Snapshot& snapshot, const config::Target& target, size_t max_applications) {
+  std::vector<Finding> out;
+  if (!snapshot.up) {
+    std::string reason = snapshot.last_error ? pg::reason_label(*snapshot.last_error) : "not polled yet";
+    out.push_back({Severity::critical, "unreachable", "the target cannot be polled",
+                   reason + (snapshot.last_error_message.empty() ? "" : ": " + snapshot.last_error_message),
+                   "check that the server runs and accepts the exporter's role; a too_many_connections "
+                   "reason means the server is full: see the holders with `pgconn_exporter diagnose`"});
+  }
+  if (snapshot.stats) {
+    const ServerStats& stats = *snapshot.stats;
+    Usage usage = compute_usage(stats, target.connection_limit);
+    add_usage_findings(usage, target.thresholds, out);
+    auto apps = summarize_applications(stats, target.applications, max_applications);
+    add_application_findings(apps, usage, target.thresholds, out);
+    int64_t capacity = declared_capacity(target.applications);
+    if (capacity > usage.limit && !target.applications.empty()) {
+      std::ostringstream ev;
+      ev << "declared pools can open " << capacity << " connections (processes x (pool_size + max_overflow)) "
+         << "but the limit is " << usage.limit;
+      for (const auto& app : target.applications) {
+        ev << "; " << app.name << " " << app.processes << "x(" << app.pool_size << "+" << app.max_overflow
+           << ")=" << declared_pool(app, 0).capacity;
+      }
+      out.push_back({Severity::warning, "declared_capacity_exceeds_limit",
+                     "the declared client pools can exceed the connection limit", ev.str(),
+                     "reduce pool_size/max_overflow or processes until the sum fits the limit, or route "
+                     "the applications through a pooler"});
+    }
+    int64_t idle = usage.by_state.at("idle");
+    if (usage.limit > 0 && idle >= 10 && idle * 2 > usage.limit) {
+      out.push_back({Severity::info, "idle_connections_pooler",
+                     "many idle connections that a pooler could serve",
+                     std::to_string(idle) + " of " + std::to_string(usage.used) + " connections are idle",
+                     "a transaction-mode pooler (PgBouncer, Supabase's pooler) lets those clients share few "
+                     "server connections; lower pool_size where processes mostly wait"});
+    }
+    if (!stats.sees_all_sessions) {
+      out.push_back({Severity::warning, "missing_pg_monitor",
+                     "the exporter cannot see other sessions' state",
+                     "the monitoring role is neither superuser nor a member of pg_monitor; other sessions "
+                     "show state unknown",
+                     "GRANT pg_monitor TO <monitoring role>; (see docs/monitoring-role.sql)"});
+    }
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+  return out;
+}
+
+Severity worst(const std::vector<Finding>& findings) {
+  Severity s = Severity::ok;
+  for (const auto& f : findings) s = std::max(s, f.severity);
+  return s;
+}
+
+}  // namespace pgconn

@@ -1,0 +1,109 @@
+#include "usage.h"
+
+#include <algorithm>
+
+namespace pgconn {
+namespace {
+
+void keep_max(std::optional<double>& into, const std::optional<double>& value) {
+  if (value && (!into || *value > *into)) into = value;
+}
+
+void merge(ApplicationSummary& into, const ApplicationSummary& from) {
+  into.connections += from.connections;
+  for (const auto& [state, n] : from.by_state) into.by_state[state] += n;
+  keep_max(into.oldest_connection_age_seconds, from.oldest_connection_age_seconds);
+  keep_max(into.oldest_transaction_age_seconds, from.oldest_transaction_age_seconds);
+  keep_max(into.oldest_idle_in_transaction_age_seconds, from.oldest_idle_in_transaction_age_seconds);
+  into.leak_suspects_age += from.leak_suspects_age;
+  into.leak_suspects_idle_in_transaction += from.leak_suspects_idle_in_transaction;
+  for (int pid : from.sample_pids) {
+    if (into.sample_pids.size() < 5) into.sample_pids.push_back(pid);
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& connection_states() {
+  static const std::vector<std::string> states = {
+      "active", "idle", "idle_in_transaction", "idle_in_transaction_aborted", "fastpath_function_call",
+      "disabled", "unknown"};
+  return states;
+}
+
+Usage compute_usage(const ServerStats& stats, std::optional<int64_t> configured_limit) {
+  Usage usage;
+  for (const auto& state : connection_states()) usage.by_state[state] = 0;
+  for (const auto& row : stats.activity) {
+    usage.used += row.connections;
+    usage.by_state[row.state] += row.connections;
+  }
+  usage.limit = configured_limit.value_or(stats.max_connections - stats.superuser_reserved_connections -
+                                          stats.reserved_connections);
+  usage.available = std::max<int64_t>(0, usage.limit - usage.used);
+  usage.utilization = usage.limit > 0 ? static_cast<double>(usage.used) / static_cast<double>(usage.limit) : 1.0;
+  return usage;
+}
+
+DeclaredPool declared_pool(const config::DeclaredApplication& app, int64_t held) {
+  DeclaredPool pool;
+  pool.capacity = app.processes * (app.pool_size + app.max_overflow);
+  pool.base = app.processes * app.pool_size;
+  pool.overflow = std::max<int64_t>(0, held - pool.base);
+  pool.utilization = pool.capacity > 0 ? static_cast<double>(held) / static_cast<double>(pool.capacity) : 0;
+  return pool;
+}
+
+int64_t declared_capacity(const std::vector<config::DeclaredApplication>& apps) {
+  int64_t total = 0;
+  for (const auto& app : apps) total += declared_pool(app, 0).capacity;
+  return total;
+}
+
+std::vector<ApplicationSummary> summarize_applications(const ServerStats& stats,
+                                                       const std::vector<config::DeclaredApplication>& declared,
+                                                       size_t max_named) {
+  std::map<std::string, ApplicationSummary> by_name;
+  for (const auto& app : declared) {
+    ApplicationSummary& s = by_name[app.name];
+    s.name = app.name;
+    s.declared = app;
+  }
+  for (const auto& row : stats.activity) {
+    std::string name = row.application_name.empty() ? "unnamed" : row.application_name;
+    ApplicationSummary& s = by_name[name];
+    s.name = name;
+    ApplicationSummary part;
+    part.connections = row.connections;
+    part.by_state[row.state] = row.connections;
+    part.oldest_connection_age_seconds = row.oldest_connection_age_seconds;
+    part.oldest_transaction_age_seconds = row.oldest_transaction_age_seconds;
+    part.oldest_idle_in_transaction_age_seconds = row.oldest_idle_in_transaction_age_seconds;
+    part.leak_suspects_age = row.older_than_age_threshold;
+    part.leak_suspects_idle_in_transaction = row.idle_in_transaction_too_long;
+    part.sample_pids = row.sample_pids;
+    merge(s, part);
+  }
+  std::vector<ApplicationSummary> all;
+  for (auto& [name, summary] : by_name) all.push_back(std::move(summary));
+  std::stable_sort(all.begin(), all.end(), [](const ApplicationSummary& a, const ApplicationSummary& b) {
+    return a.connections > b.connections;
+  });
+
+  std::vector<ApplicationSummary> kept;
+  ApplicationSummary other;
+  other.name = "other";
+  size_t named = 0;
+  for (auto& s : all) {
+    if (s.declared || (named < max_named && s.name != "other")) {
+      if (!s.declared) ++named;
+      kept.push_back(std::move(s));
+    } else {
+      merge(other, s);
+    }
+  }
+  if (other.connections > 0) kept.push_back(std::move(other));
+  return kept;
+}
+
+}  // namespace pgconn

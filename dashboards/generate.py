@@ -1,0 +1,577 @@
+#!/usr/bin/env python3
+"""Generates the Grafana dashboards in this folder (standard library only).
+
+    python3 dashboards/generate.py        # rewrites dashboards/*.json
+
+The JSON files are committed; edit this script, not the JSON, and run it.
+tests/assets/lint_dashboards.py checks the result (units, descriptions,
+datasource variable, job/target selectors, $__rate_interval, and that every
+pgconn_* name is documented in docs/metrics.md).
+
+Selector conventions: every pgconn_* selector carries job=~"$job" and
+target=~"$target". In-process pool metrics (pgconn_pool_*) use
+target=~"$target|" instead, because pools embedded in applications have no
+`target` label (only the exporter's own pools do); the extra empty
+alternative keeps them visible.
+"""
+import json
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DS = {"type": "prometheus", "uid": "${datasource}"}
+SEL = 'job=~"$job", target=~"$target"'
+POOL_SEL = 'job=~"$job", target=~"$target|", pool=~"$pool"'
+
+
+# ---------------------------------------------------------------- variables
+def datasource_var():
+    return {
+        "name": "datasource", "label": "Data source", "type": "datasource",
+        "query": "prometheus", "current": {}, "hide": 0, "regex": "",
+        "refresh": 1, "options": [], "includeAll": False, "multi": False,
+    }
+
+
+def query_var(name, label, query, all_value=".+", multi=True):
+    return {
+        "name": name, "label": label, "type": "query", "datasource": DS,
+        "definition": query,
+        "query": {"query": query, "refId": "PrometheusVariableQueryEditor-VariableQuery"},
+        "current": {}, "hide": 0, "includeAll": True, "allValue": all_value,
+        "multi": multi, "refresh": 2, "regex": "", "sort": 1, "options": [],
+    }
+
+
+def job_target_vars(job_query="label_values(pgconn_up, job)"):
+    return [
+        datasource_var(),
+        query_var("job", "Job", job_query),
+        query_var("target", "Target", 'label_values(pgconn_up{job=~"$job"}, target)'),
+    ]
+
+
+# ------------------------------------------------------------------- panels
+def target(expr, legend, ref, instant=False):
+    t = {"datasource": DS, "expr": expr, "legendFormat": legend, "refId": ref}
+    if instant:
+        t.update({"instant": True, "range": False, "format": "table"})
+    else:
+        t.update({"range": True})
+    return t
+
+
+def targets(*pairs, instant=False):
+    return [target(e, l, chr(ord("A") + i), instant) for i, (e, l) in enumerate(pairs)]
+
+
+def dashed(regex, color):
+    """Override drawing matching series as a dashed reference line."""
+    return {
+        "matcher": {"id": "byRegexp", "options": regex},
+        "properties": [
+            {"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [10, 10]}},
+            {"id": "custom.fillOpacity", "value": 0},
+            {"id": "custom.stacking", "value": {"mode": "none", "group": "A"}},
+            {"id": "color", "value": {"mode": "fixed", "fixedColor": color}},
+        ],
+    }
+
+
+def steps(*pairs):
+    out = [{"color": "green", "value": None}]
+    out += [{"color": c, "value": v} for v, c in pairs]
+    return {"mode": "absolute", "steps": out}
+
+
+def timeseries(title, desc, unit, tgts, stack=False, overrides=None, thresholds=None,
+               min_zero=True, threshold_lines=False):
+    custom = {
+        "drawStyle": "line", "lineWidth": 1, "fillOpacity": 15 if stack else 5,
+        "showPoints": "never", "spanNulls": False,
+        "stacking": {"mode": "normal" if stack else "none", "group": "A"},
+        "thresholdsStyle": {"mode": "dashed" if threshold_lines else "off"},
+    }
+    defaults = {"unit": unit, "custom": custom, "color": {"mode": "palette-classic"}}
+    if min_zero:
+        defaults["min"] = 0
+    if thresholds:
+        defaults["thresholds"] = thresholds
+    return {
+        "type": "timeseries", "title": title, "description": desc, "datasource": DS,
+        "targets": tgts,
+        "fieldConfig": {"defaults": defaults, "overrides": overrides or []},
+        "options": {
+            "legend": {"displayMode": "table", "placement": "bottom", "showLegend": True,
+                       "calcs": ["lastNotNull", "max"]},
+            "tooltip": {"mode": "multi", "sort": "desc"},
+        },
+    }
+
+
+def stat(title, desc, unit, tgts, thresholds=None, mappings=None):
+    return {
+        "type": "stat", "title": title, "description": desc, "datasource": DS,
+        "targets": tgts,
+        "fieldConfig": {
+            "defaults": {"unit": unit, "thresholds": thresholds or steps(),
+                         "mappings": mappings or [], "color": {"mode": "thresholds"}},
+            "overrides": [],
+        },
+        "options": {"reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+                    "colorMode": "background", "graphMode": "none", "textMode": "value_and_name",
+                    "justifyMode": "auto", "orientation": "auto"},
+    }
+
+
+def bargauge(title, desc, unit, tgts, thresholds=None):
+    return {
+        "type": "bargauge", "title": title, "description": desc, "datasource": DS,
+        "targets": tgts,
+        "fieldConfig": {"defaults": {"unit": unit, "min": 0,
+                                     "thresholds": thresholds or steps(),
+                                     "color": {"mode": "thresholds"}},
+                        "overrides": []},
+        "options": {"displayMode": "gradient", "orientation": "horizontal",
+                    "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+                    "showUnfilled": True},
+    }
+
+
+def table(title, desc, unit, tgts):
+    return {
+        "type": "table", "title": title, "description": desc, "datasource": DS,
+        "targets": tgts,
+        "fieldConfig": {"defaults": {"unit": unit, "custom": {"align": "auto"}}, "overrides": []},
+        "options": {"showHeader": True, "footer": {"show": False}},
+        "transformations": [
+            {"id": "merge", "options": {}},
+            {"id": "organize", "options": {"excludeByName": {"Time": True}}},
+        ],
+    }
+
+
+def alertlist(title, desc):
+    return {
+        "type": "alertlist", "title": title, "description": desc, "datasource": DS,
+        "fieldConfig": {"defaults": {"unit": "none"}, "overrides": []},
+        "options": {
+            "viewMode": "list", "groupMode": "default", "groupBy": [], "maxItems": 20,
+            "sortOrder": 1, "dashboardAlerts": False, "alertName": "Pgconn",
+            "alertInstanceLabelFilter": '{job=~"$job"}',
+            "datasource": "${datasource}",
+            "stateFilter": {"firing": True, "pending": True, "noData": False,
+                            "normal": False, "error": True},
+        },
+    }
+
+
+def row(title):
+    return {"type": "row", "title": title, "collapsed": False, "panels": []}
+
+
+# ------------------------------------------------------------------- layout
+def layout(items):
+    """items: row dicts or (panel, width, height). Assigns ids and gridPos."""
+    panels, x, y, line_h, pid = [], 0, 0, 0, 1
+    for item in items:
+        if isinstance(item, dict):  # row
+            if x:
+                y += line_h
+            x, line_h = 0, 0
+            item["gridPos"] = {"h": 1, "w": 24, "x": 0, "y": y}
+            y += 1
+            p = item
+        else:
+            p, w, h = item
+            if x + w > 24:
+                x, y, line_h = 0, y + line_h, 0
+            p["gridPos"] = {"h": h, "w": w, "x": x, "y": y}
+            x += w
+            line_h = max(line_h, h)
+        p["id"] = pid
+        pid += 1
+        panels.append(p)
+    return panels
+
+
+def dashboard(uid, title, desc, variables, items, links_to):
+    return {
+        "uid": uid, "title": title, "description": desc,
+        "tags": ["pgconn", "postgresql", "connections"],
+        "editable": False, "graphTooltip": 1, "schemaVersion": 39, "version": 1,
+        "timezone": "", "refresh": "30s", "time": {"from": "now-6h", "to": "now"},
+        "fiscalYearStartMonth": 0, "liveNow": False, "weekStart": "",
+        "annotations": {"list": [{
+            "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"},
+            "enable": True, "hide": True, "iconColor": "rgba(0, 211, 255, 1)",
+            "name": "Annotations & Alerts", "type": "dashboard"}]},
+        "links": [{"title": t, "type": "link", "url": f"/d/{u}?${{__url_time_range}}&${{__all_variables}}",
+                   "targetBlank": False, "icon": "dashboard", "asDropdown": False,
+                   "includeVars": False, "keepTime": False, "tags": [], "tooltip": ""}
+                  for u, t in links_to],
+        "templating": {"list": variables},
+        "panels": layout(items),
+    }
+
+
+LINKS = [("pgconn-overview", "Overview"), ("pgconn-applications", "Applications and leaks"),
+         ("pgconn-pools", "Pools")]
+
+
+# ----------------------------------------------------------------- overview
+def overview():
+    s = SEL
+    pct = steps((0.8, "orange"), (0.9, "red"))
+    items = [
+        row("Status"),
+        (stat("Target up", "1 when the last poll of the target succeeded (pgconn_up).", "none",
+              targets((f"pgconn_up{{{s}}}", "{{target}}")),
+              thresholds={"mode": "absolute", "steps": [{"color": "red", "value": None},
+                                                        {"color": "green", "value": 1}]},
+              mappings=[{"type": "value", "options": {"0": {"text": "DOWN"}, "1": {"text": "UP"}}}]),
+         4, 5),
+        (stat("Utilization", "Connections used divided by the connection limit.", "percentunit",
+              targets((f"pgconn_connections_utilization_ratio{{{s}}}", "{{target}}")), thresholds=pct),
+         5, 5),
+        (stat("Available", "Connection slots left for ordinary clients before new ones are refused.",
+              "short", targets((f"pgconn_connections_available{{{s}}}", "{{target}}")),
+              thresholds={"mode": "absolute", "steps": [{"color": "red", "value": None},
+                                                        {"color": "orange", "value": 1},
+                                                        {"color": "green", "value": 3}]}),
+         5, 5),
+        (stat("Snapshot age", "Age of the data behind the metrics; grows when polls fail.", "s",
+              targets((f"pgconn_snapshot_age_seconds{{{s}}}", "{{target}}")),
+              thresholds=steps((60, "orange"), (300, "red"))),
+         4, 5),
+        (stat("Exporter build", "Version of the running exporter(s) and whether the last config reload worked.",
+              "none", targets((f'pgconn_exporter_build_info{{job=~"$job"}}', "{{version}}"),
+                              (f'pgconn_config_last_reload_successful{{job=~"$job"}}', "reload ok {{instance}}")),
+              thresholds={"mode": "absolute", "steps": [{"color": "red", "value": None},
+                                                        {"color": "green", "value": 1}]}),
+         6, 5),
+        (alertlist("Firing pgconn alerts",
+                   "Prometheus alerts whose name starts with Pgconn, firing or pending. See docs/runbook.md."),
+         24, 6),
+        row("Connections"),
+        (timeseries("Connections used vs limit",
+                    "Connections in use against the budget (pgconn_connection_limit), the server's "
+                    "max_connections and the warning/critical counts configured in the exporter "
+                    "(pgconn_threshold_connections_*), drawn dashed.",
+                    "short",
+                    targets((f"pgconn_connections_used{{{s}}}", "used {{target}}"),
+                            (f"pgconn_connection_limit{{{s}}}", "limit {{target}}"),
+                            (f"pgconn_server_max_connections{{{s}}}", "max_connections {{target}}"),
+                            (f"pgconn_threshold_connections_warning{{{s}}}", "warning {{target}}"),
+                            (f"pgconn_threshold_connections_critical{{{s}}}", "critical {{target}}")),
+                    overrides=[dashed("^warning.*", "orange"), dashed("^critical.*", "red"),
+                               dashed("^limit.*", "purple"), dashed("^max_connections.*", "blue")]),
+         12, 9),
+        (timeseries("Utilization",
+                    "Used / limit, with the warning and critical ratios configured in the exporter "
+                    "(pgconn_threshold_utilization_*), drawn dashed.",
+                    "percentunit",
+                    targets((f"pgconn_connections_utilization_ratio{{{s}}}", "{{target}}"),
+                            (f"pgconn_threshold_utilization_warning_ratio{{{s}}}", "warning {{target}}"),
+                            (f"pgconn_threshold_utilization_critical_ratio{{{s}}}", "critical {{target}}")),
+                    overrides=[dashed("^warning.*", "orange"), dashed("^critical.*", "red")]),
+         12, 9),
+        (timeseries("Available connections",
+                    "Slots left for ordinary clients (limit minus used). At 0 new clients get "
+                    "'too many clients'.", "short",
+                    targets((f"pgconn_connections_available{{{s}}}", "{{target}}")),
+                    thresholds=steps((0, "red")), threshold_lines=False),
+         8, 8),
+        (timeseries("Connections by state",
+                    "Client connections by pg_stat_activity state, stacked.", "short",
+                    targets((f"sum by (target, state) (pgconn_connections{{{s}}})", "{{target}} {{state}}")),
+                    stack=True),
+         8, 8),
+        (timeseries("Backends by type",
+                    "All server processes by backend_type, including background workers that "
+                    "take slots outside the client budget.", "short",
+                    targets((f"sum by (target, backend_type) (pgconn_backends{{{s}}})",
+                             "{{target}} {{backend_type}}")), stack=True),
+         8, 8),
+        (timeseries("Server settings",
+                    "max_connections and the slots reserved for superusers and replication.",
+                    "short",
+                    targets((f"pgconn_server_max_connections{{{s}}}", "max_connections {{target}}"),
+                            (f"pgconn_server_reserved_connections{{{s}}}", "reserved {{target}}"))),
+         8, 7),
+        (timeseries("Connections per database and user",
+                    "Connections per database and per user; compare with their CONNECTION LIMIT.",
+                    "short",
+                    targets((f"sum by (target, datname) (pgconn_database_connections{{{s}}})",
+                             "db {{datname}} {{target}}"),
+                            (f"sum by (target, usename) (pgconn_user_connections{{{s}}})",
+                             "user {{usename}} {{target}}"))),
+         16, 7),
+        row("Exporter"),
+        (timeseries("Poll errors", "Failed polls per second by reason (pgconn_poll_errors_total).", "ops",
+                    targets((f"sum by (target, reason) (rate(pgconn_poll_errors_total{{{s}}}[$__rate_interval]))",
+                             "{{target}} {{reason}}"))),
+         8, 7),
+        (timeseries("Poll duration", "How long the last poll of each target took.", "s",
+                    targets((f"pgconn_poll_duration_seconds{{{s}}}", "{{target}}"))),
+         8, 7),
+        (timeseries("Connect probe",
+                    "Opt-in connect probe: time to open a fresh connection, and failures by reason.",
+                    "s",
+                    targets((f"pgconn_connect_probe_duration_seconds{{{s}}}", "duration {{target}}"),
+                            (f"sum by (target, reason) (increase(pgconn_connect_probe_failures_total{{{s}}}[$__rate_interval]))",
+                             "failures {{target}} {{reason}}"),
+                            (f"pgconn_connect_probe_success{{{s}}}", "success {{target}}")),
+                    overrides=[{"matcher": {"id": "byRegexp", "options": "^(failures|success).*"},
+                                "properties": [{"id": "unit", "value": "short"},
+                                               {"id": "custom.axisPlacement", "value": "right"}]}]),
+         8, 7),
+        (timeseries("Seconds since last successful poll",
+                    "time() minus pgconn_last_poll_success_timestamp_seconds.", "s",
+                    targets((f"time() - pgconn_last_poll_success_timestamp_seconds{{{s}}}", "{{target}}"))),
+         24, 6),
+    ]
+    return dashboard("pgconn-overview", "pgconn / Overview",
+                     "Connection slots of each PostgreSQL target: used vs limit, utilization, states.",
+                     job_target_vars(), items, LINKS)
+
+
+# ------------------------------------------------------ applications, leaks
+def applications():
+    s = SEL
+    a = f'{SEL}, application_name=~"$application"'
+    variables = job_target_vars() + [
+        query_var("application", "Application",
+                  f'label_values(pgconn_application_connections{{{SEL}}}, application_name)',
+                  all_value=".*"),
+    ]
+    items = [
+        row("Who holds the connections"),
+        (timeseries("Connections per application",
+                    "Connections held by each application_name (empty = not set), stacked.",
+                    "short",
+                    targets((f"sum by (target, application_name) (pgconn_application_connections{{{a}}})",
+                             "{{application_name}} {{target}}"),
+                            (f"pgconn_connection_limit{{{s}}}", "limit {{target}}")),
+                    stack=True, overrides=[dashed("^limit.*", "red")]),
+         16, 9),
+        (bargauge("Top holders", "The ten applications holding the most connections right now.",
+                  "short",
+                  targets((f"topk(10, sum by (target, application_name) (pgconn_application_connections{{{a}}}))",
+                           "{{application_name}} {{target}}"), instant=True)),
+         8, 9),
+        (timeseries("Connections per application and state",
+                    "Each application's connections split by state: idle ones are pool reserves "
+                    "or leaks, idle in transaction ones hold locks.", "short",
+                    targets((f"sum by (target, application_name, state) (pgconn_application_connections{{{a}}})",
+                             "{{application_name}} {{state}} {{target}}"))),
+         12, 8),
+        (timeseries("Idle in transaction per application",
+                    "Sessions that opened a transaction and went quiet without COMMIT/ROLLBACK.",
+                    "short",
+                    targets((f'sum by (target, application_name) (pgconn_application_connections{{{a}, state=~"idle_in_transaction|idle_in_transaction_aborted"}})',
+                             "{{application_name}} {{target}}"),
+                            (f'pgconn_connections{{{s}, state="idle_in_transaction"}}', "all apps {{target}}")),
+                    thresholds=steps((1, "orange"))),
+         12, 8),
+        row("Oldest ages"),
+        (timeseries("Oldest idle in transaction per application",
+                    "Age of the oldest idle-in-transaction session per application, with the "
+                    "exporter's threshold (pgconn_threshold_idle_in_transaction_seconds) dashed.",
+                    "s",
+                    targets((f"pgconn_application_oldest_idle_in_transaction_age_seconds{{{a}}}",
+                             "{{application_name}} {{target}}"),
+                            (f"pgconn_threshold_idle_in_transaction_seconds{{{s}}}", "threshold {{target}}")),
+                    overrides=[dashed("^threshold.*", "red")]),
+         8, 8),
+        (timeseries("Oldest transaction per application",
+                    "Age of the oldest open transaction per application; PgconnLongRunningTransaction "
+                    "fires above 30 minutes.", "s",
+                    targets((f"pgconn_application_oldest_transaction_age_seconds{{{a}}}",
+                             "{{application_name}} {{target}}")),
+                    thresholds=steps((1800, "red")), threshold_lines=True),
+         8, 8),
+        (timeseries("Oldest connection per application",
+                    "Age of the oldest connection per application, with the leak threshold "
+                    "(pgconn_threshold_connection_age_seconds) dashed.", "s",
+                    targets((f"pgconn_application_oldest_connection_age_seconds{{{a}}}",
+                             "{{application_name}} {{target}}"),
+                            (f"pgconn_threshold_connection_age_seconds{{{s}}}", "threshold {{target}}")),
+                    overrides=[dashed("^threshold.*", "red")]),
+         8, 8),
+        (timeseries("Oldest ages, whole target",
+                    "Oldest connection, transaction and idle-in-transaction session on each target.",
+                    "s",
+                    targets((f"pgconn_oldest_connection_age_seconds{{{s}}}", "connection {{target}}"),
+                            (f"pgconn_oldest_transaction_age_seconds{{{s}}}", "transaction {{target}}"),
+                            (f"pgconn_oldest_idle_in_transaction_age_seconds{{{s}}}",
+                             "idle in transaction {{target}}"))),
+         24, 7),
+        row("Leaks"),
+        (timeseries("Leak suspects",
+                    "Connections the exporter suspects are leaked, per application and reason "
+                    "(older than the age threshold, or idle in transaction too long).", "short",
+                    targets((f"pgconn_leak_suspect_connections{{{a}}}",
+                             "{{application_name}} {{reason}} {{target}}")),
+                    thresholds=steps((1, "red")), threshold_lines=True),
+         12, 8),
+        (timeseries("Idle connections trend",
+                    "Idle connections and their growth per hour over the last hour "
+                    "(PgconnIdleConnectionsGrowing fires above 10% of the limit per hour).", "short",
+                    targets((f'pgconn_connections{{{s}, state="idle"}}', "idle {{target}}"),
+                            (f'deriv(pgconn_connections{{{s}, state="idle"}}[1h]) * 3600',
+                             "growth per hour {{target}}"))),
+         12, 8),
+        (timeseries("Sessions ended abnormally",
+                    "Sessions abandoned by the client, ended by a fatal error or killed, per "
+                    "database (PostgreSQL 14+ pg_stat_database counters).", "short",
+                    targets((f"sum by (target, datname) (increase(pgconn_database_sessions_abandoned_total{{{s}}}[$__rate_interval]))",
+                             "abandoned {{datname}} {{target}}"),
+                            (f"sum by (target, datname) (increase(pgconn_database_sessions_fatal_total{{{s}}}[$__rate_interval]))",
+                             "fatal {{datname}} {{target}}"),
+                            (f"sum by (target, datname) (increase(pgconn_database_sessions_killed_total{{{s}}}[$__rate_interval]))",
+                             "killed {{datname}} {{target}}"))),
+         12, 8),
+        (timeseries("New sessions per second",
+                    "Session start rate per database; a high rate with short sessions means "
+                    "clients connect per request instead of pooling.", "ops",
+                    targets((f"sum by (target, datname) (rate(pgconn_database_sessions_total{{{s}}}[$__rate_interval]))",
+                             "{{datname}} {{target}}"))),
+         12, 8),
+        (table("Database and user limits",
+               "CONNECTION LIMIT of each database and role (-1 = unlimited) next to current use.",
+               "short",
+               targets((f"pgconn_database_connection_limit{{{s}}}", "db limit"),
+                       (f"pgconn_user_connection_limit{{{s}}}", "user limit"),
+                       instant=True)),
+         24, 7),
+    ]
+    return dashboard("pgconn-applications", "pgconn / Applications and leaks",
+                     "Which applications hold the connection slots, how old their sessions are, "
+                     "and which look leaked.", variables, items, LINKS)
+
+
+# -------------------------------------------------------------------- pools
+def pools():
+    p = POOL_SEL
+    s = SEL
+    variables = job_target_vars(
+        'label_values({__name__=~"pgconn_up|pgconn_pool_max_connections"}, job)') + [
+        query_var("pool", "Pool", 'label_values(pgconn_pool_max_connections{job=~"$job"}, pool)'),
+    ]
+
+    def q(quantile, metric):
+        return (f"histogram_quantile({quantile}, sum by (job, instance, pool, le) "
+                f"(rate({metric}_bucket{{{p}}}[$__rate_interval])))")
+
+    items = [
+        row("In-process pools"),
+        (timeseries("Pool utilization",
+                    "Connections in use / pool maximum. PgconnPoolUtilizationHigh fires above 80% "
+                    "for 10 minutes, PgconnPoolExhausted at 100%.", "percentunit",
+                    targets((f"pgconn_pool_utilization_ratio{{{p}}}", "{{pool}} {{instance}}")),
+                    thresholds=steps((0.8, "orange"), (1, "red")), threshold_lines=True),
+         12, 8),
+        (timeseries("Pool connections",
+                    "Pool connections by state (stacked) against the pool's current size and maximum (dashed).",
+                    "short",
+                    targets((f"sum by (pool, instance, state) (pgconn_pool_connections{{{p}}})",
+                             "{{pool}} {{state}} {{instance}}"),
+                            (f"pgconn_pool_size_connections{{{p}}}", "size {{pool}} {{instance}}"),
+                            (f"pgconn_pool_max_connections{{{p}}}", "max {{pool}} {{instance}}")),
+                    stack=True, overrides=[dashed("^size.*", "blue"), dashed("^max.*", "red")]),
+         12, 8),
+        (timeseries("Overflow connections",
+                    "Connections open beyond the base pool size. PgconnPoolOverflowHigh fires above 2.",
+                    "short",
+                    targets((f"pgconn_pool_overflow_connections{{{p}}}", "{{pool}} {{instance}}")),
+                    thresholds=steps((2.5, "orange")), threshold_lines=True),
+         8, 8),
+        (timeseries("Waiting callers",
+                    "Callers queued for a connection. Sustained waiting fires PgconnPoolCallersWaiting.",
+                    "short",
+                    targets((f"pgconn_pool_pending_requests{{{p}}}", "{{pool}} {{instance}}"))),
+         8, 8),
+        (timeseries("Oldest waiting caller",
+                    "How long the longest-waiting caller has been queued.", "s",
+                    targets((f"pgconn_pool_oldest_pending_seconds{{{p}}}", "{{pool}} {{instance}}"))),
+         8, 8),
+        (timeseries("Acquire latency",
+                    "Time to get a connection from the pool: median, 90th and 99th percentile "
+                    "(histogram pgconn_pool_acquire_duration_seconds).", "s",
+                    targets((q(0.5, "pgconn_pool_acquire_duration_seconds"), "p50 {{pool}} {{instance}}"),
+                            (q(0.9, "pgconn_pool_acquire_duration_seconds"), "p90 {{pool}} {{instance}}"),
+                            (q(0.99, "pgconn_pool_acquire_duration_seconds"), "p99 {{pool}} {{instance}}"))),
+         12, 8),
+        (timeseries("Acquires by result",
+                    "Acquires per second that got a connection, timed out or failed.", "ops",
+                    targets((f"sum by (pool, result) (rate(pgconn_pool_acquires_total{{{p}}}[$__rate_interval]))",
+                             "{{pool}} {{result}}"))),
+         12, 8),
+        (timeseries("Hold and connect time",
+                    "99th percentile of how long callers hold a connection, and of how long "
+                    "opening a new server connection takes.", "s",
+                    targets((q(0.99, "pgconn_pool_use_duration_seconds"), "hold p99 {{pool}} {{instance}}"),
+                            (q(0.99, "pgconn_pool_connect_duration_seconds"), "connect p99 {{pool}} {{instance}}"))),
+         8, 8),
+        (timeseries("Connections opened and closed",
+                    "Server connections opened and closed per second by reason; churn means the "
+                    "pool is too small or recycles too eagerly.", "ops",
+                    targets((f"sum by (pool) (rate(pgconn_pool_connections_opened_total{{{p}}}[$__rate_interval]))",
+                             "opened {{pool}}"),
+                            (f"sum by (pool, reason) (rate(pgconn_pool_connections_closed_total{{{p}}}[$__rate_interval]))",
+                             "closed {{pool}} {{reason}}"),
+                            (f"sum by (pool, result) (rate(pgconn_pool_pre_pings_total{{{p}}}[$__rate_interval]))",
+                             "pre-ping {{pool}} {{result}}"))),
+         8, 8),
+        (timeseries("Pool leaks",
+                    "Connections checked out longer than the pool's leak threshold right now, and "
+                    "leaks detected over time.", "short",
+                    targets((f"pgconn_pool_suspected_leaks{{{p}}}", "suspected {{pool}} {{instance}}"),
+                            (f"sum by (pool) (increase(pgconn_pool_leaks_detected_total{{{p}}}[$__rate_interval]))",
+                             "detected {{pool}}"))),
+         8, 8),
+        row("Declared application pools"),
+        (timeseries("Declared pool utilization",
+                    "Connections each application holds / the capacity its pools declare "
+                    "(processes x (pool_size + max_overflow)). "
+                    "PgconnApplicationPoolUtilizationHigh fires above 80%.", "percentunit",
+                    targets((f"pgconn_application_pool_utilization_ratio{{{s}}}",
+                             "{{application_name}} {{target}}")),
+                    thresholds=steps((0.8, "orange"), (1, "red")), threshold_lines=True),
+         12, 8),
+        (timeseries("Declared capacity vs limit",
+                    "Sum of all declared pool capacities against the connection limit. Above the "
+                    "limit, a burst can exhaust the server (PgconnDeclaredCapacityAboveLimit).",
+                    "short",
+                    targets((f"pgconn_declared_capacity_connections{{{s}}}", "declared {{target}}"),
+                            (f"pgconn_connection_limit{{{s}}}", "limit {{target}}")),
+                    overrides=[dashed("^limit.*", "red")]),
+         12, 8),
+        (timeseries("Declared pools per application",
+                    "Per application: declared capacity, base connections (pool_size) and overflow "
+                    "allowance (max_overflow), times processes.", "short",
+                    targets((f"pgconn_application_pool_capacity_connections{{{s}}}",
+                             "capacity {{application_name}} {{target}}"),
+                            (f"pgconn_application_pool_base_connections{{{s}}}",
+                             "base {{application_name}} {{target}}"),
+                            (f"pgconn_application_pool_overflow_connections{{{s}}}",
+                             "overflow {{application_name}} {{target}}"))),
+         24, 8),
+    ]
+    return dashboard("pgconn-pools", "pgconn / Pools",
+                     "In-process connection pools (pgconn pool library) and the client pools "
+                     "declared to the exporter.", variables, items, LINKS)
+
+
+def main():
+    for name, build in (("pgconn-overview", overview), ("pgconn-applications", applications),
+                        ("pgconn-pools", pools)):
+        path = os.path.join(HERE, name + ".json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(build(), f, indent=2, sort_keys=False)
+            f.write("\n")
+        print("wrote", os.path.relpath(path))
+
+
+if __name__ == "__main__":
+    main()

@@ -13,6 +13,8 @@ namespace {
 
 constexpr const char* kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
 constexpr const char* kJsonType = "application/json";
+constexpr int kWorkerThreads = 16;
+constexpr int kListenBacklog = 512;
 
 constexpr const char* kLandingPage = R"html(<!doctype html>
 <html><head><title>pgconn_exporter</title></head>
@@ -36,6 +38,15 @@ std::string render_all(const App::View& view) {
 }  // namespace
 
 HttpServer::HttpServer(App& app) : app_(app), server_(std::make_unique<httplib::Server>()) {
+  // Debian's compiled cpp-httplib listens with a backlog of 5, which drops
+  // connections under a burst of concurrent scrapes. Remember the listening
+  // socket here so bind() can raise the backlog afterwards.
+  server_->set_socket_options([this](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_socket_ = sock;
+  });
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   server_->set_read_timeout(5, 0);
   server_->set_write_timeout(5, 0);
   server_->set_payload_max_length(64 * 1024);
@@ -94,6 +105,7 @@ bool HttpServer::bind(const std::string& listen_address, std::string* error) {
     *error = "cannot listen on " + listen_address;
     return false;
   }
+  ::listen(listen_socket_, kListenBacklog);
   return true;
 }
 

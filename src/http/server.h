@@ -25,6 +25,7 @@ class HttpServer {
  private:
   App& app_;
   std::unique_ptr<httplib::Server> server_;
+  int listen_socket_ = -1;
 };
 
 }  // namespace pgconn

@@ -113,8 +113,11 @@ Pool::Pool(PoolOptions options, std::unique_ptr<detail::ConnectionOps> ops) {
 Pool::~Pool() { core_->close(); }
 
 PooledConnection Pool::acquire(const std::string& tag) {
-  detail::Slot* slot = core_->acquire(tag);
-  return PooledConnection(core_, slot);
+  // A local reference keeps the core alive if the Pool is destroyed while
+  // this call waits (it then throws PoolError instead of touching freed state).
+  std::shared_ptr<detail::PoolCore> core = core_;
+  detail::Slot* slot = core->acquire(tag);
+  return PooledConnection(std::move(core), slot);
 }
 
 PoolStats Pool::snapshot() const { return core_->snapshot(); }

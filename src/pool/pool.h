@@ -6,6 +6,9 @@
 // gives up after `timeout`. See docs/pool.md.
 #pragma once
 
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -18,9 +21,6 @@
 
 namespace pqxx {
 class connection_base;
-}
-namespace prometheus {
-class Collectable;
 }
 
 namespace pgconn::pool {

@@ -1,0 +1,58 @@
+// Runs the real pgconn_exporter binary as a child process for integration
+// tests: writes its config, waits until it serves, scrapes it over loopback.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pgtest {
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+};
+
+class ExporterProcess {
+ public:
+  // `config_toml` may use {{LISTEN}} for the address it will serve on.
+  // Extra environment entries are "NAME=value".
+  explicit ExporterProcess(const std::string& config_toml, std::vector<std::string> extra_args = {},
+                           std::vector<std::string> extra_env = {});
+  ~ExporterProcess();
+  ExporterProcess(const ExporterProcess&) = delete;
+  ExporterProcess& operator=(const ExporterProcess&) = delete;
+
+  HttpResult get(const std::string& path) const;
+  // The value of one sample, e.g. metric("pgconn_up", {{"target","main"}}).
+  std::optional<double> metric(const std::string& name, const std::map<std::string, std::string>& labels = {}) const;
+  // Polls `metric` until `predicate` holds or `timeout_ms` passes.
+  bool wait_for(const std::string& name, const std::map<std::string, std::string>& labels,
+                bool (*predicate)(double), int timeout_ms) const;
+  void signal(int sig) const;
+  // Waits for the process to exit; returns its exit status or -1 on timeout.
+  int wait_exit(int timeout_ms);
+  void rewrite_config(const std::string& config_toml) const;
+  std::string logs() const;
+  const std::string& config_path() const { return config_path_; }
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  std::string dir_;
+  std::string config_path_;
+  std::string log_path_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// Parses one sample value out of Prometheus text format.
+std::optional<double> find_sample(const std::string& text, const std::string& name,
+                                  const std::map<std::string, std::string>& labels);
+
+std::string exporter_binary();
+
+}  // namespace pgtest

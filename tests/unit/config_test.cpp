@@ -1,0 +1,146 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "config/config.h"
+
+using pgconn::config::Config;
+using pgconn::config::ConfigError;
+using pgconn::config::parse;
+
+namespace {
+
+const char* kFull = R"toml(
+[web]
+listen_address = "127.0.0.1:9999"
+[poll]
+interval = "10s"
+timeout = "2500ms"
+[thresholds]
+connections_warning = 12
+connections_critical = 15
+utilization_warning = 0.7
+[[targets]]
+name = "main"
+dsn = "postgresql://monitor@127.0.0.1:5432/postgres"
+connection_limit = 20
+[targets.thresholds]
+utilization_critical = 0.9
+[[targets.applications]]
+name = "fast_ensemble_engine"
+pool_size = 5
+max_overflow = 10
+processes = 2
+[[targets]]
+name = "replica"
+dsn = "host=127.0.0.1 port=5433 user=monitor"
+)toml";
+
+std::string error_of(const std::string& text) {
+  try {
+    parse(text, "test.toml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(Config, ParsesEveryKeyAndInheritsThresholds) {
+  Config c = parse(kFull, "test.toml");
+  EXPECT_EQ(c.listen_address, "127.0.0.1:9999");
+  EXPECT_EQ(c.poll_interval.count(), 10000);
+  EXPECT_EQ(c.poll_timeout.count(), 2500);
+  ASSERT_EQ(c.targets.size(), 2u);
+  const auto& main = c.targets[0];
+  EXPECT_EQ(main.connection_limit, 20);
+  EXPECT_EQ(main.thresholds.connections_warning, 12);
+  EXPECT_DOUBLE_EQ(main.thresholds.utilization_warning, 0.7);   // inherited
+  EXPECT_DOUBLE_EQ(main.thresholds.utilization_critical, 0.9);  // overridden
+  ASSERT_EQ(main.applications.size(), 1u);
+  EXPECT_EQ(main.applications[0].processes, 2);
+  EXPECT_DOUBLE_EQ(c.targets[1].thresholds.utilization_critical, 0.95);
+  EXPECT_FALSE(c.targets[1].connection_limit.has_value());
+}
+
+TEST(Config, DefaultsWhenTablesAreAbsent) {
+  Config c = parse("[[targets]]\nname = \"a\"\ndsn = \"host=127.0.0.1\"\n", "t.toml");
+  EXPECT_EQ(c.listen_address, "127.0.0.1:9188");
+  EXPECT_EQ(c.poll_interval.count(), 5000);
+  EXPECT_EQ(c.poll_timeout.count(), 3000);
+  EXPECT_EQ(c.max_applications, 50);
+}
+
+TEST(Config, UnknownKeyNamesFileKeyLineAndColumn) {
+  EXPECT_EQ(error_of("[poll]\ninterval = \"5s\"\n  intervall = \"5s\"\n[[targets]]\nname=\"a\"\ndsn=\"host=x\"\n"),
+            "test.toml:3:3: poll.intervall: unknown key");
+}
+
+TEST(Config, WrongTypeIsAnError) {
+  EXPECT_EQ(error_of("[thresholds]\nconnections_warning = \"12\"\n"),
+            "test.toml:2:23: thresholds.connections_warning: expected an integer, got a string");
+}
+
+TEST(Config, BadDurationIsAnError) {
+  std::string e = error_of("[poll]\ninterval = \"5 seconds\"\n[[targets]]\nname=\"a\"\ndsn=\"host=x\"\n");
+  EXPECT_NE(e.find("test.toml:2:12: poll.interval: invalid duration \"5 seconds\""), std::string::npos) << e;
+  e = error_of("[poll]\ninterval = 5\n");
+  EXPECT_NE(e.find("test.toml:2:12: poll.interval: expected a duration string"), std::string::npos) << e;
+}
+
+TEST(Config, DuplicateTargetNamesAreAnError) {
+  std::string e = error_of("[[targets]]\nname = \"a\"\ndsn = \"host=x\"\n[[targets]]\nname = \"a\"\ndsn = \"host=y\"\n");
+  EXPECT_EQ(e, "test.toml:5:8: targets.name: duplicate target name \"a\"");
+}
+
+TEST(Config, UnknownKeyInsideTargetAndApplication) {
+  EXPECT_EQ(error_of("[[targets]]\nname = \"a\"\ndsn = \"host=x\"\npasword = \"x\"\n"),
+            "test.toml:4:1: targets.pasword: unknown key");
+  EXPECT_EQ(error_of("[[targets]]\nname = \"a\"\ndsn = \"host=x\"\n[[targets.applications]]\nname = \"w\"\n"
+                     "pool = 3\n"),
+            "test.toml:6:1: targets.applications.pool: unknown key");
+}
+
+TEST(Config, TimeoutLongerThanIntervalIsAnError) {
+  std::string e = error_of("[poll]\ninterval = \"1s\"\ntimeout = \"2s\"\n");
+  EXPECT_NE(e.find("poll.timeout: must not exceed poll.interval"), std::string::npos) << e;
+}
+
+TEST(Config, ThresholdOrderIsChecked) {
+  std::string e = error_of("[thresholds]\nconnections_warning = 20\nconnections_critical = 10\n");
+  EXPECT_NE(e.find("connections_warning must not exceed connections_critical"), std::string::npos) << e;
+  e = error_of("[thresholds]\nutilization_warning = 1.5\n");
+  EXPECT_NE(e.find("test.toml:2:23: thresholds.utilization_warning: must be between"), std::string::npos) << e;
+}
+
+TEST(Config, SyntaxErrorsCarryPosition) {
+  std::string e = error_of("[poll\ninterval = \"5s\"\n");
+  EXPECT_EQ(e.rfind("test.toml:1:", 0), 0u) << e;
+}
+
+TEST(Config, InvalidDsnNeverEchoesThePassword) {
+  std::string e = error_of("[[targets]]\nname = \"a\"\ndsn = \"host=x password=hunter2 bogus=1\"\n");
+  EXPECT_NE(e.find("targets.dsn: invalid dsn"), std::string::npos) << e;
+  EXPECT_EQ(e.find("hunter2"), std::string::npos) << e;
+}
+
+TEST(Config, MissingTargetsAndBadNames) {
+  EXPECT_NE(error_of("[web]\nlisten_address = \"127.0.0.1:1\"\n").find("at least one [[targets]]"), std::string::npos);
+  EXPECT_NE(error_of("[[targets]]\nname = \"a b\"\ndsn = \"host=x\"\n").find("test.toml:2:8: targets.name"),
+            std::string::npos);
+  EXPECT_NE(error_of("[[targets]]\nname = \"a\"\n").find("targets.dsn: target \"a\" needs a dsn"), std::string::npos);
+}
+
+TEST(Config, FromEnvironment) {
+  ::setenv("DATABASE_URL", "postgresql://u:pw@127.0.0.1:1/db", 1);
+  Config c = pgconn::config::from_environment();
+  ASSERT_EQ(c.targets.size(), 1u);
+  EXPECT_EQ(c.targets[0].name, "default");
+  EXPECT_EQ(c.targets[0].dsn, "postgresql://u:pw@127.0.0.1:1/db");
+  ::unsetenv("DATABASE_URL");
+  ::setenv("PGCONN_DSN", "host=127.0.0.1", 1);
+  EXPECT_EQ(pgconn::config::from_environment().targets[0].dsn, "host=127.0.0.1");
+  ::unsetenv("PGCONN_DSN");
+  EXPECT_THROW(pgconn::config::from_environment(), ConfigError);
+}

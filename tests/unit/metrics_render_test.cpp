@@ -1,0 +1,134 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "render/families.h"
+#include "render/metrics.h"
+#include "sample_snapshot.h"
+
+using namespace pgconn;
+
+namespace {
+
+// Finds one sample line's value in serialized text; NaN when absent.
+double value_of(const std::string& text, const std::string& series) {
+  size_t pos = text.find("\n" + series + " ");
+  if (pos == std::string::npos) return std::nan("");
+  return std::stod(text.substr(pos + series.size() + 2));
+}
+
+std::string render_text(const config::Target& target, SnapshotPtr snap, double now = 1003, size_t max_apps = 50) {
+  return render::serialize(render::target_metrics({{&target, std::move(snap)}}, now, max_apps));
+}
+
+config::Target main_target() {
+  config::Target t;
+  t.name = "main";
+  t.applications.push_back({"worker", 2, 3, 2});  // capacity 2 x (2+3) = 10, base 4
+  return t;
+}
+
+}  // namespace
+
+TEST(MetricsRender, UsageAndLimits) {
+  auto target = main_target();
+  std::string text = render_text(target, std::make_shared<const Snapshot>(sample::sample_snapshot()));
+  EXPECT_EQ(value_of(text, "pgconn_up{target=\"main\"}"), 1);
+  EXPECT_EQ(value_of(text, "pgconn_server_max_connections{target=\"main\"}"), 20);
+  EXPECT_EQ(value_of(text, "pgconn_server_reserved_connections{target=\"main\"}"), 3);
+  EXPECT_EQ(value_of(text, "pgconn_connection_limit{target=\"main\"}"), 17);
+  EXPECT_EQ(value_of(text, "pgconn_connections_used{target=\"main\"}"), 12);
+  EXPECT_EQ(value_of(text, "pgconn_connections_available{target=\"main\"}"), 5);
+  EXPECT_NEAR(value_of(text, "pgconn_connections_utilization_ratio{target=\"main\"}"), 12.0 / 17, 1e-9);
+  EXPECT_EQ(value_of(text, "pgconn_connections{target=\"main\",state=\"idle\"}"), 8);
+  EXPECT_EQ(value_of(text, "pgconn_connections{target=\"main\",state=\"idle_in_transaction\"}"), 2);
+  EXPECT_EQ(value_of(text, "pgconn_connections{target=\"main\",state=\"disabled\"}"), 0);
+  EXPECT_EQ(value_of(text, "pgconn_database_connection_limit{target=\"main\",datname=\"app\"}"), 5);
+  EXPECT_TRUE(std::isnan(value_of(text, "pgconn_database_connection_limit{target=\"main\",datname=\"postgres\"}")));
+  EXPECT_EQ(value_of(text, "pgconn_snapshot_age_seconds{target=\"main\"}"), 3);
+  EXPECT_EQ(value_of(text, "pgconn_database_sessions_abandoned_total{target=\"main\",datname=\"postgres\"}"), 2);
+  EXPECT_EQ(value_of(text, "pgconn_backends{target=\"main\",backend_type=\"autovacuum launcher\"}"), 1);
+}
+
+TEST(MetricsRender, ConfiguredLimitIsTheBudget) {
+  auto target = main_target();
+  target.connection_limit = 10;
+  std::string text = render_text(target, std::make_shared<const Snapshot>(sample::sample_snapshot()));
+  EXPECT_EQ(value_of(text, "pgconn_connection_limit{target=\"main\"}"), 10);
+  EXPECT_EQ(value_of(text, "pgconn_connections_available{target=\"main\"}"), 0);
+  EXPECT_NEAR(value_of(text, "pgconn_connections_utilization_ratio{target=\"main\"}"), 1.2, 1e-9);
+}
+
+TEST(MetricsRender, ApplicationsLeaksAndDeclaredPools) {
+  auto target = main_target();
+  std::string text = render_text(target, std::make_shared<const Snapshot>(sample::sample_snapshot()));
+  EXPECT_EQ(value_of(text, "pgconn_application_connections{target=\"main\",application_name=\"web\",state=\"idle\"}"), 5);
+  EXPECT_EQ(value_of(text, "pgconn_application_connections{target=\"main\",application_name=\"unnamed\",state=\"idle\"}"),
+            3);
+  EXPECT_EQ(value_of(text, "pgconn_leak_suspect_connections{target=\"main\",application_name=\"worker\",reason="
+                         "\"idle_in_transaction\"}"),
+            2);
+  EXPECT_EQ(value_of(text, "pgconn_oldest_idle_in_transaction_age_seconds{target=\"main\"}"), 120);
+  EXPECT_EQ(value_of(text, "pgconn_oldest_transaction_age_seconds{target=\"main\"}"), 125);
+  EXPECT_EQ(value_of(text, "pgconn_application_pool_capacity_connections{target=\"main\",application_name=\"worker\"}"),
+            10);
+  EXPECT_EQ(value_of(text, "pgconn_application_pool_base_connections{target=\"main\",application_name=\"worker\"}"), 4);
+  EXPECT_EQ(value_of(text, "pgconn_application_pool_overflow_connections{target=\"main\",application_name=\"worker\"}"),
+            0);
+  EXPECT_NEAR(value_of(text, "pgconn_application_pool_utilization_ratio{target=\"main\",application_name=\"worker\"}"),
+              0.2, 1e-9);
+  EXPECT_EQ(value_of(text, "pgconn_declared_capacity_connections{target=\"main\"}"), 10);
+}
+
+TEST(MetricsRender, ApplicationCardinalityIsCapped) {
+  config::Target target;
+  target.name = "main";
+  Snapshot snap = sample::sample_snapshot();
+  ServerStats stats = *snap.stats;
+  for (int i = 0; i < 10; ++i) stats.activity.push_back(sample::row("app" + std::to_string(i), "idle", 1));
+  snap.stats = std::make_shared<const ServerStats>(stats);
+  std::string text = render_text(target, std::make_shared<const Snapshot>(snap), 1003, 3);
+  // web (6), unnamed (3), worker (2) keep their names; everything else is "other".
+  EXPECT_EQ(value_of(text, "pgconn_application_connections{target=\"main\",application_name=\"other\",state=\"idle\"}"), 10);
+  EXPECT_EQ(value_of(text, "pgconn_application_connections{target=\"main\",application_name=\"other\",state=\"active\"}"),
+            1);
+  EXPECT_EQ(text.find("application_name=\"app3\""), std::string::npos);
+}
+
+TEST(MetricsRender, DownTargetKeepsLastDataAndCountsErrors) {
+  auto target = main_target();
+  Snapshot snap = sample::sample_snapshot();
+  snap.up = false;
+  snap.last_error = pg::ErrorKind::too_many_connections;
+  snap.poll_errors_total[pg::ErrorKind::too_many_connections] = 3;
+  std::string text = render_text(target, std::make_shared<const Snapshot>(snap), 1030);
+  EXPECT_EQ(value_of(text, "pgconn_up{target=\"main\"}"), 0);
+  EXPECT_EQ(value_of(text, "pgconn_poll_errors_total{target=\"main\",reason=\"too_many_connections\"}"), 3);
+  EXPECT_EQ(value_of(text, "pgconn_poll_errors_total{target=\"main\",reason=\"auth\"}"), 0);
+  EXPECT_EQ(value_of(text, "pgconn_snapshot_age_seconds{target=\"main\"}"), 30);
+  EXPECT_EQ(value_of(text, "pgconn_connections_used{target=\"main\"}"), 12);
+}
+
+TEST(MetricsRender, NeverPolledTargetShowsDownAndThresholds) {
+  config::Target target;
+  target.name = "fresh";
+  target.thresholds.connections_warning = 12;
+  std::string text = render_text(target, nullptr);
+  EXPECT_EQ(value_of(text, "pgconn_up{target=\"fresh\"}"), 0);
+  EXPECT_EQ(value_of(text, "pgconn_threshold_connections_warning{target=\"fresh\"}"), 12);
+  EXPECT_EQ(value_of(text, "pgconn_threshold_utilization_warning_ratio{target=\"fresh\"}"), 0.8);
+  EXPECT_EQ(text.find("pgconn_connections_used"), std::string::npos);
+}
+
+TEST(MetricsRender, OneFamilyPerNameAcrossTargets) {
+  config::Target a, b;
+  a.name = "a";
+  b.name = "b";
+  auto snap_a = std::make_shared<const Snapshot>(sample::sample_snapshot("a"));
+  auto snap_b = std::make_shared<const Snapshot>(sample::sample_snapshot("b"));
+  std::string text = render::serialize(render::target_metrics({{&a, snap_a}, {&b, snap_b}}, 1003, 50));
+  size_t first = text.find("# TYPE pgconn_up gauge");
+  ASSERT_NE(first, std::string::npos);
+  EXPECT_EQ(text.find("# TYPE pgconn_up gauge", first + 1), std::string::npos);
+  EXPECT_EQ(value_of(text, "pgconn_up{target=\"b\"}"), 1);
+}

@@ -1,0 +1,55 @@
+// Hand-built snapshots for renderer and threshold tests.
+#pragma once
+
+#include "snapshot.h"
+
+namespace pgconn::sample {
+
+inline ApplicationStateRow row(const std::string& app, const std::string& state, int64_t n) {
+  ApplicationStateRow r;
+  r.application_name = app;
+  r.state = state;
+  r.connections = n;
+  r.oldest_connection_age_seconds = 10.0 * static_cast<double>(n);
+  return r;
+}
+
+// max_connections 20, 3 reserved: limit 17. 12 client connections.
+inline ServerStats sample_stats() {
+  ServerStats s;
+  s.server_version_num = 150000;
+  s.max_connections = 20;
+  s.superuser_reserved_connections = 3;
+  s.own_pid = 42;
+  s.sees_all_sessions = true;
+  s.activity.push_back(row("web", "idle", 5));
+  s.activity.push_back(row("web", "active", 1));
+  auto iit = row("worker", "idle_in_transaction", 2);
+  iit.oldest_idle_in_transaction_age_seconds = 120;
+  iit.oldest_transaction_age_seconds = 125;
+  iit.idle_in_transaction_too_long = 2;
+  iit.sample_pids = {101, 102};
+  s.activity.push_back(iit);
+  s.activity.push_back(row("", "idle", 3));
+  s.activity.push_back(row("pgconn_exporter", "active", 1));
+  s.databases["postgres"] = {12, -1};
+  s.databases["app"] = {0, 5};
+  s.users["postgres"] = {12, -1};
+  s.backends_by_type["client backend"] = 12;
+  s.backends_by_type["autovacuum launcher"] = 1;
+  s.sessions = std::map<std::string, SessionCounters>{{"postgres", {30, 2, 1, 0}}};
+  return s;
+}
+
+inline Snapshot sample_snapshot(const std::string& target = "main") {
+  Snapshot snap;
+  snap.target = target;
+  snap.up = true;
+  snap.polled_at_unix = 1000;
+  snap.last_success_unix = 1000;
+  snap.poll_duration_seconds = 0.004;
+  snap.stats = std::make_shared<const ServerStats>(sample_stats());
+  return snap;
+}
+
+}  // namespace pgconn::sample

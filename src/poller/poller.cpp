@@ -1,23 +1,11 @@
 #include "poller/poller.h"
 
 #include <algorithm>
-#include <fstream>
 #include <random>
 
-#include "collect/collector.h"
-#include "clock.h"
-#include "log/log.h"
 
 namespace pgconn {
 namespace {
-
-std::string read_password_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw pg::Error(pg::ErrorKind::auth, "", "cannot read password_file " + path);
-  std::string password;
-  std::getline(in, password);
-  return password;
-}
 
 }  // namespace
 
@@ -33,20 +21,17 @@ void Poller::add_targets_locked(const std::vector<config::Target>& targets) {
   auto now = pg::Clock::now();
   for (const auto& target : targets) {
     auto same_connection = [&](const std::unique_ptr<TargetState>& old) {
-      return old && old->target.name == target.name && old->target.dsn == target.dsn &&
-             old->target.password_file == target.password_file;
+      if (!old) return false;
+      const config::Target& was = old->poll.target();
+      return was.name == target.name && was.dsn == target.dsn && was.password_file == target.password_file;
     };
     auto kept = std::find_if(previous.begin(), previous.end(), same_connection);
     if (kept != previous.end()) {
-      (*kept)->target = target;
+      (*kept)->poll.set_target(target);
       targets_.push_back(std::move(*kept));
       continue;
     }
-    auto state = std::make_unique<TargetState>();
-    state->target = target;
-    state->snapshot.target = target.name;
-    state->next_due = now;
-    targets_.push_back(std::move(state));
+    targets_.push_back(std::make_unique<TargetState>(target, now));
   }
 }
 
@@ -79,7 +64,7 @@ void Poller::stop() {
   wake_.notify_all();
   for (auto& t : threads_) t.join();
   threads_.clear();
-  for (auto& state : targets_) state->session.reset();
+  targets_.clear();  // closes every session
 }
 
 Poller::TargetState* Poller::next_due_locked(pg::Clock::time_point* wake_at) {
@@ -132,44 +117,10 @@ std::chrono::milliseconds Poller::retry_delay(int consecutive_failures, std::chr
 
 void Poller::poll(TargetState& state, std::chrono::milliseconds interval, std::chrono::milliseconds timeout) {
   const auto started = pg::Clock::now();
-  Snapshot& snap = state.snapshot;
-  try {
-    if (!state.session || state.session->broken()) {
-      state.session.reset();
-      pg::ConnectOptions options;
-      options.dsn = state.target.dsn;
-      options.timeout = timeout;
-      if (!state.target.password_file.empty()) options.password = read_password_file(state.target.password_file);
-      state.session = pg::Session::connect(options);
-      log::info("connected", {{"target", state.target.name}, {"backend_pid", std::to_string(state.session->backend_pid())}});
-    }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(timeout - (pg::Clock::now() - started));
-    if (left.count() <= 0) throw pg::Error(pg::ErrorKind::timeout, "", "no time left for the query");
-    snap.stats = std::make_shared<const ServerStats>(collect::collect(*state.session, state.target.thresholds, left));
-    if (!snap.up && state.consecutive_failures > 0) log::info("target recovered", {{"target", state.target.name}});
-    snap.up = true;
-    snap.last_error.reset();
-    snap.last_error_message.clear();
-    snap.last_success_unix = unix_now();
-    state.consecutive_failures = 0;
-  } catch (const pg::Error& e) {
-    if (state.session && state.session->broken()) state.session.reset();
-    bool changed = snap.up || snap.last_error != e.kind() || state.consecutive_failures == 0;
-    snap.up = false;
-    snap.last_error = e.kind();
-    snap.last_error_message = e.what();
-    snap.poll_errors_total[e.kind()]++;
-    ++state.consecutive_failures;
-    // Log a failure when it starts or changes reason, not on every retry.
-    (changed ? log::warn : log::debug)("poll failed", {{"target", state.target.name},
-                                                        {"reason", pg::reason_label(e.kind())},
-                                                        {"error", e.what()}});
-  }
-  snap.poll_duration_seconds = std::chrono::duration<double>(pg::Clock::now() - started).count();
-  snap.polled_at_unix = unix_now();
-  store_.publish(std::make_shared<const Snapshot>(snap));
-  state.next_due = state.consecutive_failures == 0 ? started + interval
-                                                   : pg::Clock::now() + retry_delay(state.consecutive_failures, interval);
+  bool ok = state.poll.run(timeout);
+  store_.publish(std::make_shared<const Snapshot>(state.poll.snapshot()));
+  state.next_due = ok ? started + interval
+                      : pg::Clock::now() + retry_delay(state.poll.consecutive_failures(), interval);
 }
 
 }  // namespace pgconn

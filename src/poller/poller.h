@@ -12,6 +12,7 @@
 
 #include "config/config.h"
 #include "pg/session.h"
+#include "poller/target_poll.h"
 #include "poller/snapshot_store.h"
 
 namespace pgconn {
@@ -28,10 +29,8 @@ class Poller {
 
  private:
   struct TargetState {
-    config::Target target;
-    std::unique_ptr<pg::Session> session;
-    Snapshot snapshot;  // working copy; a frozen copy is published per poll
-    int consecutive_failures = 0;
+    TargetState(const config::Target& target, pg::Clock::time_point due) : poll(target), next_due(due) {}
+    TargetPoll poll;  // its snapshot is the working copy; a frozen copy is published
     pg::Clock::time_point next_due;
     bool in_progress = false;
   };

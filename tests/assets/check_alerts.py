@@ -9,7 +9,7 @@ Run from the repository root (ctest does): python3 tests/assets/check_alerts.py
   A4  annotations: a static summary (no template), a templated description
       (contains "{{"), runbook_url = RUNBOOK#<alert name lowercased>
   A5  docs/runbook.md has a heading for each alert whose anchor is that
-      lowercased name
+      lowercased name, and its in-page links (#anchor) resolve
   A6  every alert has a promtool test in alerts/tests/*.yml that expects it
       to fire and one that expects it not to fire (empty exp_alerts), and
       every test group sets `interval`
@@ -68,13 +68,14 @@ def main():
             if ann.get("runbook_url") != RUNBOOK_URL + name.lower():
                 errors.append(f"A4 {name}: runbook_url must be {RUNBOOK_URL + name.lower()}")
 
-    anchors = set()
+    anchors, runbook = set(), ""
     if os.path.exists(RUNBOOK):
         with open(RUNBOOK, encoding="utf-8") as f:
-            for line in f:
-                m = re.match(r"#{1,6}\s+(.*)", line)
-                if m:
-                    anchors.add(github_anchor(m.group(1)))
+            runbook = f.read()
+        for heading in re.findall(r"^#{1,6}\s+(.*)$", runbook, re.M):
+            anchors.add(github_anchor(heading))
+    for link in sorted(set(re.findall(r"\]\(#([^)]+)\)", runbook)) - anchors):
+        errors.append(f"A5 {RUNBOOK}: link #{link} has no heading")
     for name in alerts:
         if name.lower() not in anchors:
             errors.append(f"A5 {name}: no heading with anchor #{name.lower()} in {RUNBOOK}")

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generates the Grafana dashboards in this folder (standard library only).
 
-    python3 dashboards/generate.py        # rewrites dashboards/*.json
+    python3 dashboards/generate.py          # rewrites dashboards/*.json
+    python3 dashboards/generate.py --check  # fails when the JSON is out of date
 
 The JSON files are committed; edit this script, not the JSON, and run it.
 tests/assets/lint_dashboards.py checks the result (units, descriptions,
@@ -16,6 +17,7 @@ alternative keeps them visible.
 """
 import json
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DS = {"type": "prometheus", "uid": "${datasource}"}
@@ -563,15 +565,25 @@ def pools():
                      "declared to the exporter.", variables, items, LINKS)
 
 
-def main():
+def main(argv):
+    check = "--check" in argv
+    stale = []
     for name, build in (("pgconn-overview", overview), ("pgconn-applications", applications),
                         ("pgconn-pools", pools)):
         path = os.path.join(HERE, name + ".json")
+        text = json.dumps(build(), indent=2) + "\n"
+        if check:
+            current = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+            if current != text:
+                stale.append(os.path.relpath(path))
+            continue
         with open(path, "w", encoding="utf-8") as f:
-            json.dump(build(), f, indent=2, sort_keys=False)
-            f.write("\n")
+            f.write(text)
         print("wrote", os.path.relpath(path))
+    for path in stale:
+        print(f"{path} is out of date: edit dashboards/generate.py and run it")
+    return 1 if stale else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))

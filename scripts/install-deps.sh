@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  cmake make g++ pkg-config git ca-certificates curl python3
+  cmake make g++ pkg-config git ca-certificates curl python3 python3-yaml
   libpq-dev libpqxx-dev prometheus-cpp-dev libcpp-httplib-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-contrib

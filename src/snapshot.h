@@ -50,6 +50,16 @@ struct ServerStats {
   std::optional<std::map<std::string, SessionCounters>> sessions;  // 14+
 };
 
+// An opt-in fresh connection per poll, opened and closed as an ordinary
+// client would: it fails when new clients are refused, even while the
+// exporter's held connection keeps working.
+struct ConnectProbe {
+  bool success = false;
+  double duration_seconds = 0;
+  std::optional<pg::ErrorKind> last_error;
+  std::map<pg::ErrorKind, uint64_t> failures_total;
+};
+
 struct Snapshot {
   std::string target;
   double polled_at_unix = 0;  // when the last poll finished, successful or not
@@ -62,6 +72,7 @@ struct Snapshot {
   // The last successful poll's data, kept while later polls fail so /metrics
   // can still show it, marked stale by pgconn_snapshot_age_seconds.
   std::shared_ptr<const ServerStats> stats;
+  std::optional<ConnectProbe> probe;  // only for targets with connect_probe = true
 };
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;

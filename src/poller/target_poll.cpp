@@ -60,8 +60,32 @@ bool TargetPoll::run(std::chrono::milliseconds timeout) {
         "poll failed", {{"target", target_.name}, {"reason", pg::reason_label(e.kind())}, {"error", e.what()}});
   }
   snap.poll_duration_seconds = std::chrono::duration<double>(pg::Clock::now() - started).count();
+  // After the collectors, so the probe's own connection never shows in the stats.
+  if (target_.connect_probe) run_connect_probe(timeout);
   snap.polled_at_unix = unix_now();
   return snap.up;
+}
+
+void TargetPoll::run_connect_probe(std::chrono::milliseconds timeout) {
+  ConnectProbe probe = snapshot_.probe.value_or(ConnectProbe{});
+  const auto started = pg::Clock::now();
+  try {
+    pg::ConnectOptions options = connect_options(target_, timeout);
+    options.application_name = "pgconn_exporter_probe";
+    pg::Session::connect(options);  // closed again right away
+    probe.success = true;
+    probe.last_error.reset();
+  } catch (const pg::Error& e) {
+    if (probe.success || probe.last_error != e.kind()) {
+      log::warn("connect probe failed", {{"target", target_.name}, {"reason", pg::reason_label(e.kind())},
+                                         {"error", e.what()}});
+    }
+    probe.success = false;
+    probe.last_error = e.kind();
+    probe.failures_total[e.kind()]++;
+  }
+  probe.duration_seconds = std::chrono::duration<double>(pg::Clock::now() - started).count();
+  snapshot_.probe = probe;
 }
 
 }  // namespace pgconn

@@ -29,6 +29,8 @@ class TargetPoll {
   pg::Session* session() { return session_.get(); }
 
  private:
+  void run_connect_probe(std::chrono::milliseconds timeout);
+
   config::Target target_;
   std::unique_ptr<pg::Session> session_;
   Snapshot snapshot_;

@@ -7,6 +7,19 @@
 namespace pgconn::render {
 namespace {
 
+// One counter per failure reason, zeros included, so rate() works from the start.
+void reason_counters(Families& f, const std::string& name, const std::string& help, const Labels& t,
+                     const std::map<pg::ErrorKind, uint64_t>& counts) {
+  size_t count;
+  const pg::ErrorKind* kinds = pg::all_error_kinds(&count);
+  for (size_t i = 0; i < count; ++i) {
+    Labels l = t;
+    l.emplace_back("reason", pg::reason_label(kinds[i]));
+    auto it = counts.find(kinds[i]);
+    f.counter(name, help, l, it == counts.end() ? 0 : static_cast<double>(it->second));
+  }
+}
+
 void limits(Families& f, const Labels& t, const ServerStats& s, const Usage& u) {
   f.gauge("pgconn_server_max_connections", "The server's max_connections setting.", t,
           static_cast<double>(s.max_connections));
@@ -149,18 +162,9 @@ void sessions(Families& f, const Labels& t, const std::map<std::string, SessionC
 void poll_status(Families& f, const Labels& t, const Snapshot* s, double now_unix) {
   f.gauge("pgconn_up", "1 when the last poll of the target succeeded.", t, s && s->up ? 1 : 0);
   f.gauge("pgconn_poll_duration_seconds", "Duration of the last poll.", t, s ? s->poll_duration_seconds : 0);
-  size_t count;
-  const pg::ErrorKind* kinds = pg::all_error_kinds(&count);
-  for (size_t i = 0; i < count; ++i) {
-    Labels l = t;
-    l.emplace_back("reason", pg::reason_label(kinds[i]));
-    double n = 0;
-    if (s) {
-      auto it = s->poll_errors_total.find(kinds[i]);
-      if (it != s->poll_errors_total.end()) n = static_cast<double>(it->second);
-    }
-    f.counter("pgconn_poll_errors_total", "Failed polls by reason (classified by SQLSTATE).", l, n);
-  }
+  static const std::map<pg::ErrorKind, uint64_t> none;
+  reason_counters(f, "pgconn_poll_errors_total", "Failed polls by reason (classified by SQLSTATE).", t,
+                  s ? s->poll_errors_total : none);
   if (s && s->last_success_unix) {
     f.gauge("pgconn_last_poll_success_timestamp_seconds", "Unix time of the last successful poll.", t,
             *s->last_success_unix);
@@ -168,6 +172,15 @@ void poll_status(Families& f, const Labels& t, const Snapshot* s, double now_uni
             "Seconds since the data shown was collected; grows while polls fail or hang.", t,
             std::max(0.0, now_unix - *s->last_success_unix));
   }
+}
+
+void connect_probe(Families& f, const Labels& t, const ConnectProbe& p) {
+  f.gauge("pgconn_connect_probe_success", "1 when the last fresh connection attempt (connect_probe) succeeded.", t,
+          p.success ? 1 : 0);
+  f.gauge("pgconn_connect_probe_duration_seconds", "How long the last fresh connection attempt took.", t,
+          p.duration_seconds);
+  reason_counters(f, "pgconn_connect_probe_failures_total", "Failed fresh connection attempts by reason.", t,
+                  p.failures_total);
 }
 
 void one_target(Families& f, const config::Target& target, const Snapshot* s, double now_unix,
@@ -180,6 +193,7 @@ void one_target(Families& f, const config::Target& target, const Snapshot* s, do
             "Sum of all declared application pool capacities, to compare with pgconn_connection_limit.", t,
             static_cast<double>(declared_capacity(target.applications)));
   }
+  if (s && s->probe) connect_probe(f, t, *s->probe);
   if (!s || !s->stats) return;
   const ServerStats& stats = *s->stats;
   Usage u = compute_usage(stats, target.connection_limit);

@@ -88,55 +88,9 @@ ConnectParams build_params(const ConnectOptions& options) {
   return params;
 }
 
-}  // namespace
-
-std::unique_ptr<Session> Session::connect(const ConnectOptions& options) {
-  const auto deadline = Clock::now() + options.timeout;
-  ConnectParams params = build_params(options);
-  std::vector<const char*> keys, values;
-  for (size_t i = 0; i < params.keys.size(); ++i) {
-    keys.push_back(params.keys[i].c_str());
-    values.push_back(params.values[i].c_str());
-  }
-  keys.push_back(nullptr);
-  values.push_back(nullptr);
-
-  std::string secret = options.password.empty() ? config::dsn_password(options.dsn) : options.password;
-  PGconn* conn = PQconnectStartParams(keys.data(), values.data(), 0);
-  if (!conn) throw Error(ErrorKind::other, "", "out of memory starting a connection");
-  // Verbose errors carry the SQLSTATE even for failures during start-up,
-  // which is the only way libpq reports e.g. 53300 before a connection exists.
-  PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
-  std::unique_ptr<Session> session(new Session(conn, secret));
-
-  PostgresPollingStatusType status = PGRES_POLLING_WRITING;
-  while (PQstatus(conn) != CONNECTION_BAD) {
-    if (status == PGRES_POLLING_OK) return session;
-    if (!session->wait_socket(status == PGRES_POLLING_WRITING, deadline)) {
-      session->fail(ErrorKind::timeout, "", "connecting timed out after " +
-                                                std::to_string(options.timeout.count()) + "ms");
-    }
-    status = PQconnectPoll(conn);
-  }
-  std::string message = PQerrorMessage(conn);
-  std::string sqlstate = sqlstate_in_message(message);
-  session->fail(classify(sqlstate, message), sqlstate, message);
-}
-
-Session::~Session() { PQfinish(conn_); }
-
-int Session::backend_pid() const { return PQbackendPID(conn_); }
-int Session::server_version() const { return PQserverVersion(conn_); }
-
-void Session::fail(ErrorKind kind, const std::string& sqlstate, const std::string& message) {
-  if (kind == ErrorKind::timeout || kind == ErrorKind::connection_lost || PQstatus(conn_) == CONNECTION_BAD) {
-    broken_ = true;
-  }
-  throw Error(kind, sqlstate, config::scrub(tidy_message(message, sqlstate), secret_));
-}
-
-bool Session::wait_socket(bool for_write, Clock::time_point deadline) const {
-  pollfd fd{PQsocket(conn_), static_cast<short>(for_write ? POLLOUT : POLLIN), 0};
+// Waits until the socket is readable/writable or the deadline passes.
+bool wait_socket(PGconn* conn, bool for_write, Clock::time_point deadline) {
+  pollfd fd{PQsocket(conn), static_cast<short>(for_write ? POLLOUT : POLLIN), 0};
   if (fd.fd < 0) return false;
   for (;;) {
     auto left = duration_cast<milliseconds>(deadline - Clock::now()).count();
@@ -148,27 +102,104 @@ bool Session::wait_socket(bool for_write, Clock::time_point deadline) const {
   }
 }
 
+[[noreturn]] void fail_connect(PGconn* conn, ErrorKind kind, const std::string& sqlstate, const std::string& message,
+                               const std::string& secret) {
+  PQfinish(conn);
+  throw Error(kind, sqlstate, config::scrub(tidy_message(message, sqlstate), secret));
+}
+
+}  // namespace
+
+DeadlineConnect::DeadlineConnect(ConnectOptions options)
+    : pqxx::connectionpolicy(std::string{}), options_(std::move(options)) {
+  secret_ = options_.password.empty() ? config::dsn_password(options_.dsn) : options_.password;
+}
+
+DeadlineConnect::handle DeadlineConnect::do_startconnect(handle orig) {
+  if (orig) return orig;
+  const auto deadline = Clock::now() + options_.timeout;
+  ConnectParams params = build_params(options_);
+  std::vector<const char*> keys, values;
+  for (size_t i = 0; i < params.keys.size(); ++i) {
+    keys.push_back(params.keys[i].c_str());
+    values.push_back(params.values[i].c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+
+  PGconn* conn = PQconnectStartParams(keys.data(), values.data(), 0);
+  if (!conn) throw Error(ErrorKind::other, "", "out of memory starting a connection");
+  // Verbose errors carry the SQLSTATE even for failures during start-up,
+  // which is the only way libpq reports e.g. 53300 before a connection exists.
+  PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
+  PostgresPollingStatusType status = PGRES_POLLING_WRITING;
+  while (PQstatus(conn) != CONNECTION_BAD) {
+    if (status == PGRES_POLLING_OK) {
+      conn_ = conn;
+      return conn;
+    }
+    if (!wait_socket(conn, status == PGRES_POLLING_WRITING, deadline)) {
+      fail_connect(conn, ErrorKind::timeout, "",
+                   "connecting timed out after " + std::to_string(options_.timeout.count()) + "ms", secret_);
+    }
+    status = PQconnectPoll(conn);
+  }
+  std::string message = PQerrorMessage(conn);
+  std::string sqlstate = sqlstate_in_message(message);
+  fail_connect(conn, classify(sqlstate, message), sqlstate, message, secret_);
+}
+
+DeadlineConnect::handle DeadlineConnect::do_disconnect(handle orig) noexcept {
+  conn_ = nullptr;
+  return pqxx::connectionpolicy::do_disconnect(orig);
+}
+
+// libpqxx 6 deprecates inhibit_reactivation without a replacement in this
+// version; we need it so a broken session fails instead of reconnecting
+// behind the poller's back.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+Session::Session(const ConnectOptions& options) : pqxx::connection_base(policy_), policy_(options) {
+  init();
+  inhibit_reactivation(true);
+}
+#pragma GCC diagnostic pop
+
+Session::~Session() { close(); }
+
+int Session::backend_pid() const { return PQbackendPID(policy_.connection()); }
+int Session::server_version() const { return PQserverVersion(policy_.connection()); }
+
+void Session::fail(ErrorKind kind, const std::string& sqlstate, const std::string& message) {
+  PGconn* conn = policy_.connection();
+  if (kind == ErrorKind::timeout || kind == ErrorKind::connection_lost || !conn || PQstatus(conn) == CONNECTION_BAD) {
+    broken_ = true;
+  }
+  throw Error(kind, sqlstate, config::scrub(tidy_message(message, sqlstate), policy_.secret()));
+}
+
 std::vector<Result> Session::query(const std::string& sql, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  if (broken_ || PQstatus(conn_) != CONNECTION_OK) fail(ErrorKind::connection_lost, "", "connection is closed");
-  if (!PQsendQuery(conn_, sql.c_str())) fail(ErrorKind::connection_lost, "", PQerrorMessage(conn_));
-  PQsetnonblocking(conn_, 1);
+  PGconn* conn = policy_.connection();
+  if (broken_ || !conn || PQstatus(conn) != CONNECTION_OK) fail(ErrorKind::connection_lost, "", "connection is closed");
+  if (!PQsendQuery(conn, sql.c_str())) fail(ErrorKind::connection_lost, "", PQerrorMessage(conn));
+  PQsetnonblocking(conn, 1);
   int flushed;
-  while ((flushed = PQflush(conn_)) == 1) {
-    if (!wait_socket(true, deadline)) fail(ErrorKind::timeout, "", "sending the query timed out");
+  while ((flushed = PQflush(conn)) == 1) {
+    if (!wait_socket(conn, true, deadline)) fail(ErrorKind::timeout, "", "sending the query timed out");
   }
-  if (flushed < 0) fail(ErrorKind::connection_lost, "", PQerrorMessage(conn_));
+  if (flushed < 0) fail(ErrorKind::connection_lost, "", PQerrorMessage(conn));
 
   std::vector<Result> results;
   std::string error_state, error_message;
   for (;;) {
-    while (PQisBusy(conn_)) {
-      if (!wait_socket(false, deadline)) {
+    while (PQisBusy(conn)) {
+      if (!wait_socket(conn, false, deadline)) {
         fail(ErrorKind::timeout, "", "no answer within " + std::to_string(timeout.count()) + "ms");
       }
-      if (!PQconsumeInput(conn_)) fail(ErrorKind::connection_lost, "", PQerrorMessage(conn_));
+      if (!PQconsumeInput(conn)) fail(ErrorKind::connection_lost, "", PQerrorMessage(conn));
     }
-    PGresult* res = PQgetResult(conn_);
+    PGresult* res = PQgetResult(conn);
     if (!res) break;
     ExecStatusType status = PQresultStatus(res);
     if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
@@ -182,8 +213,10 @@ std::vector<Result> Session::query(const std::string& sql, std::chrono::millisec
     }
     PQclear(res);
   }
-  if (PQstatus(conn_) == CONNECTION_BAD) {
-    fail(ErrorKind::connection_lost, error_state, error_message.empty() ? PQerrorMessage(conn_) : error_message);
+  // Back to blocking mode: libpqxx (e.g. the pool's rollback) expects it.
+  PQsetnonblocking(conn, 0);
+  if (PQstatus(conn) == CONNECTION_BAD) {
+    fail(ErrorKind::connection_lost, error_state, error_message.empty() ? PQerrorMessage(conn) : error_message);
   }
   if (!error_message.empty()) fail(classify(error_state, error_message), error_state, error_message);
   return results;

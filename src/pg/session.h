@@ -1,7 +1,16 @@
-// One libpq connection with client-side deadlines on connect and on every
-// query, so a hung server or a listener that never answers cannot stall a
-// poller thread past the configured timeout. Failures become pg::Error.
+// One PostgreSQL connection with client-side deadlines on connect and on
+// every query, so a hung server or a listener that never answers cannot
+// stall a poller thread past the configured timeout. Failures become
+// pg::Error, classified by SQLSTATE.
+//
+// It is a pqxx::connection_base, so the instrumented pool (src/pool) can hold
+// it like any libpqxx connection; the connect itself and the deadline-bound
+// queries go through libpq, which libpqxx 6 cannot do (it has no client-side
+// timeouts and reports no SQLSTATE for a refused connect).
 #pragma once
+
+#include <pqxx/connection_base>
+#include <pqxx/connectionpolicy>
 
 #include <chrono>
 #include <memory>
@@ -10,8 +19,6 @@
 
 #include "pg/error.h"
 #include "pg/result.h"
-
-struct pg_conn;
 
 namespace pgconn::pg {
 
@@ -27,10 +34,29 @@ struct ConnectOptions {
   bool session_guards = true;
 };
 
-class Session {
+// Opens the libpq connection for pqxx, bounded by the options' timeout.
+class DeadlineConnect : public pqxx::connectionpolicy {
+ public:
+  explicit DeadlineConnect(ConnectOptions options);
+  handle do_startconnect(handle orig) override;
+  handle do_completeconnect(handle orig) override { return orig; }
+  handle do_disconnect(handle orig) noexcept override;
+  handle connection() const { return conn_; }
+  const std::string& secret() const { return secret_; }
+
+ private:
+  ConnectOptions options_;
+  std::string secret_;
+  handle conn_ = nullptr;
+};
+
+class Session : public pqxx::connection_base {
  public:
   // Connects or throws pg::Error (classified, message free of secrets).
-  static std::unique_ptr<Session> connect(const ConnectOptions& options);
+  explicit Session(const ConnectOptions& options);
+  static std::unique_ptr<Session> connect(const ConnectOptions& options) {
+    return std::make_unique<Session>(options);
+  }
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -45,13 +71,9 @@ class Session {
   int server_version() const;
 
  private:
-  explicit Session(pg_conn* conn, std::string secret) : conn_(conn), secret_(std::move(secret)) {}
-  // Waits until the socket is readable/writable or the deadline passes.
-  bool wait_socket(bool for_write, Clock::time_point deadline) const;
   [[noreturn]] void fail(ErrorKind kind, const std::string& sqlstate, const std::string& message);
 
-  pg_conn* conn_;
-  std::string secret_;
+  DeadlineConnect policy_;
   bool broken_ = false;
 };
 

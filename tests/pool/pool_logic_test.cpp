@@ -110,7 +110,7 @@ TEST_F(PoolLogic, OverflowIsClosedOnReturnAndCapIsHard) {
 TEST_F(PoolLogic, TimeoutCarriesCountsIncludingOtherWaiters) {
   options.pool_size = 1;
   options.max_overflow = 0;
-  options.timeout = 300ms;
+  options.timeout = 1000ms;
   auto pool = make();
   auto held = pool->acquire();
   std::size_t first_saw_waiting = 99, first_saw_in_use = 99;
@@ -123,7 +123,9 @@ TEST_F(PoolLogic, TimeoutCarriesCountsIncludingOtherWaiters) {
     }
   });
   ASSERT_TRUE(eventually([&] { return pool->snapshot().pending == 1; }));
-  // Queued behind `first`, so still waiting when `first` gives up.
+  // Queue up well after `first` (so its deadline clearly comes first) and
+  // well before it gives up: `first` must then see this call waiting.
+  std::this_thread::sleep_for(300ms);
   EXPECT_THROW(pool->acquire(), PoolTimeout);
   first.join();
   EXPECT_EQ(first_saw_waiting, 1u);

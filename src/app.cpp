@@ -43,8 +43,10 @@ bool App::reload() {
     info_.last_reload_successful = false;
     return false;
   }
-  std::lock_guard<std::mutex> lock(mutex_);
+  // Not under mutex_: reconfigure waits for polls in flight, and scrapes
+  // (which take mutex_) must not wait for a poll.
   poller_->reconfigure(*fresh);
+  std::lock_guard<std::mutex> lock(mutex_);
   config_ = fresh;
   info_.last_reload_successful = true;
   info_.last_reload_unix = unix_now();
@@ -54,8 +56,13 @@ bool App::reload() {
 
 App::View App::view() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  View v{config_, {}, info_};
+  View v{config_, {}, info_, {}};
   for (const auto& target : config_->targets) v.targets.push_back({&target, store_.get(target.name)});
+  if (poller_) {
+    for (const auto& pool : poller_->pool_metrics()) {
+      for (auto& family : pool->Collect()) v.pool_families.push_back(std::move(family));
+    }
+  }
   return v;
 }
 

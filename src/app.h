@@ -28,6 +28,8 @@ class App {
     std::shared_ptr<const config::Config> config;
     std::vector<render::TargetView> targets;
     render::ExporterInfo info;
+    // The exporter's own connection pools, from one snapshot of each.
+    std::vector<prometheus::MetricFamily> pool_families;
   };
   View view() const;
 

@@ -267,6 +267,13 @@ Config parse(const std::string& text, const std::string& file) {
     }
     reader.finish();
   }
+  if (const toml::table* pool = root.table("pool")) {
+    TableReader reader(*pool, "pool", file);
+    if (auto v = reader.integer("size", 1, 100)) config.pool.size = *v;
+    if (auto v = reader.integer("max_overflow", 0, 100)) config.pool.max_overflow = *v;
+    if (auto v = reader.duration("recycle")) config.pool.recycle = *v;
+    reader.finish();
+  }
   if (const toml::table* metrics = root.table("metrics")) {
     TableReader reader(*metrics, "metrics", file);
     if (auto v = reader.integer("max_applications", 1, 10000)) config.max_applications = static_cast<int>(*v);

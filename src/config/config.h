@@ -39,6 +39,15 @@ struct Target {
   std::vector<DeclaredApplication> applications;
 };
 
+// The exporter's own connection pool per target (see docs/pool.md). One
+// connection is all a poll needs; more only helps operator commands that run
+// beside the daemon's polls.
+struct PoolSettings {
+  int64_t size = 1;
+  int64_t max_overflow = 0;
+  Duration recycle{0};  // 0: keep the connection as long as it works
+};
+
 struct Config {
   std::string source;  // file path, or "environment"
   std::string listen_address = "127.0.0.1:9188";
@@ -46,6 +55,7 @@ struct Config {
   Duration poll_timeout{3000};
   int poll_workers = 4;
   int max_applications = 50;
+  PoolSettings pool;
   Thresholds thresholds;
   std::vector<Target> targets;
 };

@@ -28,11 +28,12 @@ constexpr const char* kLandingPage = R"html(<!doctype html>
 </ul></body></html>
 )html";
 
-std::string render_all(const App::View& view) {
-  auto families = render::exporter_metrics(view.info);
-  auto targets = render::target_metrics(view.targets, unix_now(), view.config->max_applications);
-  families.insert(families.end(), std::make_move_iterator(targets.begin()), std::make_move_iterator(targets.end()));
-  return render::serialize(families);
+std::string render_all(App::View view) {
+  render::Families families;
+  families.add(render::exporter_metrics(view.info));
+  families.add(render::target_metrics(view.targets, unix_now(), view.config->max_applications));
+  families.add(std::move(view.pool_families));  // one family per name across the targets' pools
+  return render::serialize(families.take());
 }
 
 }  // namespace

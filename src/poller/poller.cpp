@@ -10,16 +10,16 @@ namespace {
 }  // namespace
 
 Poller::Poller(const config::Config& config, SnapshotStore& store)
-    : interval_(config.poll_interval), timeout_(config.poll_timeout), store_(store) {
-  add_targets_locked(config.targets);
+    : interval_(config.poll_interval), store_(store) {
+  add_targets_locked(config);
   workers_ = std::max(1, std::min<int>(config.poll_workers, static_cast<int>(targets_.size())));
 }
 
-void Poller::add_targets_locked(const std::vector<config::Target>& targets) {
+void Poller::add_targets_locked(const config::Config& config) {
   std::vector<std::unique_ptr<TargetState>> previous = std::move(targets_);
   targets_.clear();
   auto now = pg::Clock::now();
-  for (const auto& target : targets) {
+  for (const auto& target : config.targets) {
     auto same_connection = [&](const std::unique_ptr<TargetState>& old) {
       if (!old) return false;
       const config::Target& was = old->poll.target();
@@ -27,11 +27,11 @@ void Poller::add_targets_locked(const std::vector<config::Target>& targets) {
     };
     auto kept = std::find_if(previous.begin(), previous.end(), same_connection);
     if (kept != previous.end()) {
-      (*kept)->poll.set_target(target);
+      (*kept)->poll.reconfigure(target, config.poll_timeout);
       targets_.push_back(std::move(*kept));
       continue;
     }
-    targets_.push_back(std::make_unique<TargetState>(target, now));
+    targets_.push_back(std::make_unique<TargetState>(target, config.pool, config.poll_timeout, now));
   }
 }
 
@@ -42,8 +42,7 @@ void Poller::reconfigure(const config::Config& config) {
     return std::none_of(targets_.begin(), targets_.end(), [](const auto& s) { return s->in_progress; });
   });
   interval_ = config.poll_interval;
-  timeout_ = config.poll_timeout;
-  add_targets_locked(config.targets);
+  add_targets_locked(config);
   int wanted = std::max(1, std::min<int>(config.poll_workers, static_cast<int>(targets_.size())));
   for (; workers_ < wanted; ++workers_) threads_.emplace_back([this] { worker(); });
   paused_ = false;
@@ -65,6 +64,13 @@ void Poller::stop() {
   for (auto& t : threads_) t.join();
   threads_.clear();
   targets_.clear();  // closes every session
+}
+
+std::vector<std::shared_ptr<prometheus::Collectable>> Poller::pool_metrics() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::shared_ptr<prometheus::Collectable>> out;
+  for (const auto& state : targets_) out.push_back(state->poll.pool_metrics());
+  return out;
 }
 
 Poller::TargetState* Poller::next_due_locked(pg::Clock::time_point* wake_at) {
@@ -96,9 +102,8 @@ void Poller::worker() {
     }
     state->in_progress = true;
     auto interval = interval_;
-    auto timeout = timeout_;
     lock.unlock();
-    poll(*state, interval, timeout);
+    poll(*state, interval);
     lock.lock();
     state->in_progress = false;
     wake_.notify_all();
@@ -115,9 +120,9 @@ std::chrono::milliseconds Poller::retry_delay(int consecutive_failures, std::chr
   return std::chrono::milliseconds(static_cast<long long>(capped * jitter(rng)));
 }
 
-void Poller::poll(TargetState& state, std::chrono::milliseconds interval, std::chrono::milliseconds timeout) {
+void Poller::poll(TargetState& state, std::chrono::milliseconds interval) {
   const auto started = pg::Clock::now();
-  bool ok = state.poll.run(timeout);
+  bool ok = state.poll.run();
   store_.publish(std::make_shared<const Snapshot>(state.poll.snapshot()));
   state.next_due = ok ? started + interval
                       : pg::Clock::now() + retry_delay(state.poll.consecutive_failures(), interval);

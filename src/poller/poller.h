@@ -26,23 +26,26 @@ class Poller {
   // Applies a new configuration. Targets whose connection settings did not
   // change keep their session (and so their slot on a full server).
   void reconfigure(const config::Config& config);
+  // Every target's pool metrics, for /metrics.
+  std::vector<std::shared_ptr<prometheus::Collectable>> pool_metrics();
 
  private:
   struct TargetState {
-    TargetState(const config::Target& target, pg::Clock::time_point due) : poll(target), next_due(due) {}
+    TargetState(const config::Target& target, const config::PoolSettings& pool, std::chrono::milliseconds timeout,
+                pg::Clock::time_point due)
+        : poll(target, pool, timeout), next_due(due) {}
     TargetPoll poll;  // its snapshot is the working copy; a frozen copy is published
     pg::Clock::time_point next_due;
     bool in_progress = false;
   };
 
   void worker();
-  void poll(TargetState& state, std::chrono::milliseconds interval, std::chrono::milliseconds timeout);
-  void add_targets_locked(const std::vector<config::Target>& targets);
+  void poll(TargetState& state, std::chrono::milliseconds interval);
+  void add_targets_locked(const config::Config& config);
   TargetState* next_due_locked(pg::Clock::time_point* wake_at);
   static std::chrono::milliseconds retry_delay(int consecutive_failures, std::chrono::milliseconds interval);
 
   std::chrono::milliseconds interval_;
-  std::chrono::milliseconds timeout_;
   int workers_;
   SnapshotStore& store_;
   std::vector<std::unique_ptr<TargetState>> targets_;

@@ -17,6 +17,13 @@ std::string read_password_file(const std::string& path) {
   return password;
 }
 
+// What is left of a poll's budget; a pg::Error timeout when nothing is.
+std::chrono::milliseconds remaining(pg::Clock::time_point started, std::chrono::milliseconds budget) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(budget - (pg::Clock::now() - started));
+  if (left.count() <= 0) throw pg::Error(pg::ErrorKind::timeout, "", "no time left for the query");
+  return left;
+}
+
 }  // namespace
 
 pg::ConnectOptions connect_options(const config::Target& target, std::chrono::milliseconds timeout) {
@@ -27,20 +34,73 @@ pg::ConnectOptions connect_options(const config::Target& target, std::chrono::mi
   return options;
 }
 
-TargetPoll::TargetPoll(config::Target target) : target_(std::move(target)) { snapshot_.target = target_.name; }
+TargetPoll::TargetPoll(config::Target target, const config::PoolSettings& settings,
+                       std::chrono::milliseconds timeout)
+    : target_(std::move(target)), timeout_(timeout) {
+  snapshot_.target = target_.name;
+  pool::PoolOptions options;
+  options.name = target_.name;
+  options.metric_labels = {{"target", target_.name}};
+  options.pool_size = static_cast<size_t>(settings.size);
+  options.max_overflow = static_cast<size_t>(settings.max_overflow);
+  options.recycle = settings.recycle;
+  options.timeout = timeout;
+  // Called from acquire(), on the thread that polls: target_ and timeout_
+  // are only changed between polls.
+  options.factory = [this]() -> std::shared_ptr<pqxx::connection_base> {
+    auto session = std::make_shared<pg::Session>(connect_options(target_, timeout_));
+    log::info("connected", {{"target", target_.name}, {"backend_pid", std::to_string(session->backend_pid())}});
+    return session;
+  };
+  options.log = [name = target_.name](pool::LogLevel level, const std::string& message) {
+    log::write(level == pool::LogLevel::error ? log::Level::error
+               : level == pool::LogLevel::warning ? log::Level::warn
+                                                  : log::Level::info,
+               message, {{"target", name}});
+  };
+  pool_ = std::make_unique<pool::Pool>(std::move(options));
+}
 
-bool TargetPoll::run(std::chrono::milliseconds timeout) {
+void TargetPoll::reconfigure(config::Target target, std::chrono::milliseconds timeout) {
+  target_ = std::move(target);
+  timeout_ = timeout;
+}
+
+// Checks a connection out, runs `work` on it within the timeout, and retires
+// the connection when it broke (a lost connection, or a timeout that left it
+// mid-query).
+template <typename Work>
+auto with_session(pool::Pool& pool, Work work) {
+  pool::PooledConnection conn;
+  try {
+    conn = pool.acquire("poll");
+  } catch (const pool::PoolTimeout& e) {
+    throw pg::Error(pg::ErrorKind::timeout, "", e.what());
+  }
+  auto& session = static_cast<pg::Session&>(*conn);
+  try {
+    return work(session);
+  } catch (const pg::Error&) {
+    if (session.broken()) conn.invalidate();
+    throw;
+  }
+}
+
+std::vector<pg::Result> TargetPoll::query(const std::string& sql) {
+  const auto started = pg::Clock::now();
+  return with_session(*pool_, [&](pg::Session& session) {
+    return session.query(sql, remaining(started, timeout_));
+  });
+}
+
+bool TargetPoll::run() {
   const auto started = pg::Clock::now();
   Snapshot& snap = snapshot_;
   try {
-    if (!session_ || session_->broken()) {
-      session_.reset();
-      session_ = pg::Session::connect(connect_options(target_, timeout));
-      log::info("connected", {{"target", target_.name}, {"backend_pid", std::to_string(session_->backend_pid())}});
-    }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(timeout - (pg::Clock::now() - started));
-    if (left.count() <= 0) throw pg::Error(pg::ErrorKind::timeout, "", "no time left for the query");
-    snap.stats = std::make_shared<const ServerStats>(collect::collect(*session_, target_.thresholds, left));
+    auto stats = with_session(*pool_, [&](pg::Session& session) {
+      return collect::collect(session, target_.thresholds, remaining(started, timeout_));
+    });
+    snap.stats = std::make_shared<const ServerStats>(std::move(stats));
     if (consecutive_failures_ > 0) log::info("target recovered", {{"target", target_.name}});
     snap.up = true;
     snap.last_error.reset();
@@ -48,7 +108,6 @@ bool TargetPoll::run(std::chrono::milliseconds timeout) {
     snap.last_success_unix = unix_now();
     consecutive_failures_ = 0;
   } catch (const pg::Error& e) {
-    if (session_ && session_->broken()) session_.reset();
     bool changed = snap.up || snap.last_error != e.kind() || consecutive_failures_ == 0;
     snap.up = false;
     snap.last_error = e.kind();
@@ -61,16 +120,16 @@ bool TargetPoll::run(std::chrono::milliseconds timeout) {
   }
   snap.poll_duration_seconds = std::chrono::duration<double>(pg::Clock::now() - started).count();
   // After the collectors, so the probe's own connection never shows in the stats.
-  if (target_.connect_probe) run_connect_probe(timeout);
+  if (target_.connect_probe) run_connect_probe();
   snap.polled_at_unix = unix_now();
   return snap.up;
 }
 
-void TargetPoll::run_connect_probe(std::chrono::milliseconds timeout) {
+void TargetPoll::run_connect_probe() {
   ConnectProbe probe = snapshot_.probe.value_or(ConnectProbe{});
   const auto started = pg::Clock::now();
   try {
-    pg::ConnectOptions options = connect_options(target_, timeout);
+    pg::ConnectOptions options = connect_options(target_, timeout_);
     options.application_name = "pgconn_exporter_probe";
     pg::Session::connect(options);  // closed again right away
     probe.success = true;

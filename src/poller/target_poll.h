@@ -1,38 +1,47 @@
-// One target's polling state: its persistent session and the snapshot it
-// builds. run() does one poll: (re)connects when needed, runs the
+// One target's polling state: its connection pool (one connection by
+// default, kept open across polls) and the snapshot it builds. run() does
+// one poll: checks a connection out (opening one when needed), runs the
 // collectors, records the outcome. The daemon's poller and the one-shot CLI
 // commands (diagnose, monitor, reset) share it, so they see the same data.
 #pragma once
 
 #include <chrono>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "pg/session.h"
+#include "pool/pool.h"
 #include "snapshot.h"
 
 namespace pgconn {
 
 class TargetPoll {
  public:
-  explicit TargetPoll(config::Target target);
+  TargetPoll(config::Target target, const config::PoolSettings& pool, std::chrono::milliseconds timeout);
 
   // Returns true when the poll succeeded. Never throws for database errors.
-  bool run(std::chrono::milliseconds timeout);
+  bool run();
+
+  // Runs SQL on the target's pooled connection (for `reset`). Throws pg::Error.
+  std::vector<pg::Result> query(const std::string& sql);
 
   const Snapshot& snapshot() const { return snapshot_; }
   const config::Target& target() const { return target_; }
-  // Keeps the session: only thresholds and declarations may change here.
-  void set_target(config::Target target) { target_ = std::move(target); }
+  // Only thresholds, declarations and the timeout may change: the pool and
+  // its open connection stay.
+  void reconfigure(config::Target target, std::chrono::milliseconds timeout);
   int consecutive_failures() const { return consecutive_failures_; }
-  // The open session, or null while disconnected.
-  pg::Session* session() { return session_.get(); }
+  // The pool's metrics (label pool and target = the target's name).
+  std::shared_ptr<prometheus::Collectable> pool_metrics() const { return pool_->collectable(); }
 
  private:
-  void run_connect_probe(std::chrono::milliseconds timeout);
+  void run_connect_probe();
 
   config::Target target_;
-  std::unique_ptr<pg::Session> session_;
+  std::chrono::milliseconds timeout_;
+  std::unique_ptr<pool::Pool> pool_;
   Snapshot snapshot_;
   int consecutive_failures_ = 0;
 };

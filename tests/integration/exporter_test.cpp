@@ -218,3 +218,38 @@ TEST(ExporterCli, InvalidConfigExitsTwoNamingThePlaceAndNoSecret) {
   EXPECT_EQ(out.find("TopSecret99"), std::string::npos) << out;
   run_command("rm -rf " + dir);
 }
+
+TEST_F(ExporterTest, DeclaredApplicationPoolsMatchRealClients) {
+  std::vector<std::unique_ptr<PgClient>> clients;
+  for (int i = 0; i < 5; ++i) clients.push_back(std::make_unique<PgClient>(server_->conninfo(), "fast_ensemble_engine"));
+  ExporterProcess exporter(config_for(*server_,
+                                      "[[targets.applications]]\nname = \"fast_ensemble_engine\"\npool_size = 2\n"
+                                      "max_overflow = 3\nprocesses = 2\n"
+                                      "[[targets.applications]]\nname = \"batch\"\npool_size = 4\nmax_overflow = 0\n"));
+  ASSERT_TRUE(exporter.wait_for("pgconn_up", {{"target", "main"}}, is_one, 5000)) << exporter.logs();
+  auto body = exporter.get("/metrics").body;
+  auto value = [&](const std::string& name, std::map<std::string, std::string> labels) {
+    labels["target"] = "main";
+    return find_sample(body, name, labels).value_or(-1);
+  };
+  const std::map<std::string, std::string> app{{"application_name", "fast_ensemble_engine"}};
+  EXPECT_EQ(value("pgconn_application_connections", {{"application_name", "fast_ensemble_engine"}, {"state", "idle"}}), 5);
+  EXPECT_EQ(value("pgconn_application_pool_capacity_connections", app), 10);  // 2 x (2 + 3)
+  EXPECT_EQ(value("pgconn_application_pool_base_connections", app), 4);       // 2 x 2
+  EXPECT_EQ(value("pgconn_application_pool_overflow_connections", app), 1);   // 5 held - 4
+  EXPECT_EQ(value("pgconn_application_pool_utilization_ratio", app), 0.5);
+  EXPECT_EQ(value("pgconn_application_pool_overflow_connections", {{"application_name", "batch"}}), 0);
+  EXPECT_EQ(value("pgconn_declared_capacity_connections", {}), 14);
+}
+
+TEST_F(ExporterTest, ItsOwnPoolKeepsOneConnectionAcrossPolls) {
+  ExporterProcess exporter(config_for(*server_, "", "200ms"));
+  ASSERT_TRUE(exporter.wait_for("pgconn_up", {{"target", "main"}}, is_one, 5000)) << exporter.logs();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // about five polls
+  auto body = exporter.get("/metrics").body;
+  const std::map<std::string, std::string> pool{{"pool", "main"}, {"target", "main"}};
+  EXPECT_EQ(find_sample(body, "pgconn_pool_connections_opened_total", pool), 1);
+  EXPECT_EQ(find_sample(body, "pgconn_pool_max_connections", pool), 1);
+  EXPECT_GE(find_sample(body, "pgconn_pool_acquires_total", {{"pool", "main"}, {"result", "ok"}}).value_or(0), 4);
+  EXPECT_EQ(find_sample(body, "pgconn_pool_overflow_connections", pool), 0);
+}

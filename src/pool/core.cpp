@@ -88,7 +88,12 @@ Slot* PoolCore::acquire(const std::string& tag) {
   lock.unlock();
   retired.clear();
   std::string error;
-  const bool alive = ops_->ping(*raw->conn, options_.pre_ping_timeout, error);
+  bool alive = false;
+  try {
+    alive = ops_->ping(*raw->conn, options_.pre_ping_timeout, error);
+  } catch (const std::exception& e) {  // a throwing ping is a failed ping
+    error = e.what();
+  }
   lock.lock();
   now = Clock::now();
   if (alive) {

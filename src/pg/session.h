@@ -1,12 +1,7 @@
-// One PostgreSQL connection with client-side deadlines on connect and on
-// every query, so a hung server or a listener that never answers cannot
-// stall a poller thread past the configured timeout. Failures become
-// pg::Error, classified by SQLSTATE.
-//
-// It is a pqxx::connection_base, so the instrumented pool (src/pool) can hold
-// it like any libpqxx connection; the connect itself and the deadline-bound
-// queries go through libpq, which libpqxx 6 cannot do (it has no client-side
-// timeouts and reports no SQLSTATE for a refused connect).
+// Sessions with client-side deadlines on connect and on every query, so a
+// hung server or a listener that never answers cannot stall a poller thread
+// past the configured timeout. Failures become pg::Error, classified by
+// SQLSTATE (see libpq_io.h).
 #pragma once
 
 #include <pqxx/connection_base>
@@ -17,24 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "pg/error.h"
-#include "pg/result.h"
+#include "pg/libpq_io.h"
 
 namespace pgconn::pg {
 
-using Clock = std::chrono::steady_clock;
-
-struct ConnectOptions {
-  std::string dsn;
-  std::string password;  // from password_file; empty means "as in the DSN"
-  std::chrono::milliseconds timeout{3000};
-  std::string application_name = "pgconn_exporter";
-  // Server-side guards sent in the startup packet. A pooler's console
-  // rejects unknown startup parameters, so pooler targets turn them off.
-  bool session_guards = true;
-};
-
-// Opens the libpq connection for pqxx, bounded by the options' timeout.
+// Opens the libpq connection for libpqxx, bounded by the options' timeout.
 class DeadlineConnect : public pqxx::connectionpolicy {
  public:
   explicit DeadlineConnect(ConnectOptions options);
@@ -50,30 +32,44 @@ class DeadlineConnect : public pqxx::connectionpolicy {
   handle conn_ = nullptr;
 };
 
+// A PostgreSQL session. It is a pqxx::connection_base, so the instrumented
+// pool (src/pool) holds it like any libpqxx connection; connect and queries
+// go through libpq, because libpqxx 6 has no client-side timeouts and reports
+// no SQLSTATE for a refused connect.
 class Session : public pqxx::connection_base {
  public:
   // Connects or throws pg::Error (classified, message free of secrets).
   explicit Session(const ConnectOptions& options);
-  static std::unique_ptr<Session> connect(const ConnectOptions& options) {
-    return std::make_unique<Session>(options);
-  }
   ~Session();
-  Session(const Session&) = delete;
-  Session& operator=(const Session&) = delete;
 
-  // Sends one or more ';'-separated statements in a single round trip and
-  // returns one Result per statement. Throws pg::Error; after a timeout or a
-  // lost connection the session is broken() and must be replaced.
-  std::vector<Result> query(const std::string& sql, std::chrono::milliseconds timeout);
-
+  std::vector<Result> query(const std::string& sql, std::chrono::milliseconds timeout) {
+    return query_with_deadline(policy_.connection(), sql, timeout, policy_.secret(), &broken_);
+  }
   bool broken() const { return broken_; }
   int backend_pid() const;
   int server_version() const;
 
  private:
-  [[noreturn]] void fail(ErrorKind kind, const std::string& sqlstate, const std::string& message);
-
   DeadlineConnect policy_;
+  bool broken_ = false;
+};
+
+// A plain libpq session for PgBouncer's admin console, which libpqxx 6
+// refuses (it rejects the console's server version at connect).
+class ConsoleSession {
+ public:
+  explicit ConsoleSession(const ConnectOptions& options);
+  ~ConsoleSession();
+  ConsoleSession(const ConsoleSession&) = delete;
+  ConsoleSession& operator=(const ConsoleSession&) = delete;
+
+  // One console command per call: the console accepts no batches.
+  Result query(const std::string& command, std::chrono::milliseconds timeout);
+  bool broken() const { return broken_; }
+
+ private:
+  std::string secret_;
+  pg_conn* conn_;
   bool broken_ = false;
 };
 

@@ -1,5 +1,7 @@
 #include "poller/target_poll.h"
 
+#include <libpq-fe.h>
+
 #include <fstream>
 
 #include "clock.h"
@@ -131,7 +133,7 @@ void TargetPoll::run_connect_probe() {
   try {
     pg::ConnectOptions options = connect_options(target_, timeout_);
     options.application_name = "pgconn_exporter_probe";
-    pg::Session::connect(options);  // closed again right away
+    PQfinish(pg::connect_with_deadline(options, pg::connect_secret(options)));  // closed again right away
     probe.success = true;
     probe.last_error.reset();
   } catch (const pg::Error& e) {

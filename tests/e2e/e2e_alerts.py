@@ -143,6 +143,8 @@ def wait_for(what, predicate, timeout, interval=0.25):
             value = predicate()
             if value:
                 return value
+        except TestFailure:
+            raise  # e.g. a process died: no point in waiting further
         except Exception as e:  # noqa: BLE001 - reported on timeout
             last_error = e
         if time.monotonic() >= end:
@@ -212,7 +214,8 @@ class Stack:
     def check_alive(self):
         for name, p, logfile in self.procs:
             if p.poll() is not None:
-                raise TestFailure(f"{name} exited with status {p.returncode}; see its log below")
+                how = f"was killed by signal {-p.returncode}" if p.returncode < 0 else f"exited with status {p.returncode}"
+                raise TestFailure(f"{name} {how}; see its log below")
 
     # ---- PostgreSQL
     def as_postgres(self, argv):
@@ -552,6 +555,7 @@ class E2E:
     # ---- setup
     def start(self):
         s = self.stack
+        self.phase_start[0] = time.monotonic()  # "phase 0" = setup
         log(f"workdir {s.dir}")
         s.start_postgres()
         log(f"PostgreSQL 15 on 127.0.0.1:{s.pg_port} (max_connections={MAX_CONNECTIONS}, "
@@ -603,9 +607,10 @@ class E2E:
                                f"--web.listen-address=127.0.0.1:{prom_port}", "--log.level=warn"])
         self.prom_url = f"http://127.0.0.1:{prom_port}"
 
-        wait_for("the exporter to report pgconn_up 1", lambda: self.gauge("pgconn_up") == 1, 30)
-        wait_for("Alertmanager to be ready", lambda: http_get(self.am_url + "/-/ready")[0] == 200, 30)
-        wait_for("Prometheus to be ready", lambda: http_get(self.prom_url + "/-/ready")[0] == 200, 30)
+        alive = s.check_alive
+        wait_for("the exporter to report pgconn_up 1", lambda: alive() or self.gauge("pgconn_up") == 1, 30)
+        wait_for("Alertmanager to be ready", lambda: alive() or http_get(self.am_url + "/-/ready")[0] == 200, 30)
+        wait_for("Prometheus to be ready", lambda: alive() or http_get(self.prom_url + "/-/ready")[0] == 200, 30)
         wait_for("Prometheus to scrape the exporter",
                  lambda: self.query(f'up{{job="{JOB}"}} == 1'), 30)
         wait_for("Prometheus to discover Alertmanager",
@@ -641,7 +646,8 @@ class E2E:
     # ---- phases
     def use(self, n):
         """Waits until the exporter reports `n` connections used."""
-        wait_for(f"pgconn_connections_used == {n}", lambda: self.gauge("pgconn_connections_used") == n, 15)
+        wait_for(f"pgconn_connections_used == {n}",
+                 lambda: self.stack.check_alive() or self.gauge("pgconn_connections_used") == n, 15)
 
     def expect_firing(self, phase):
         expected = EXPECTED[phase]
@@ -857,10 +863,12 @@ class E2E:
 
     def phase_of(self, t):
         started = [(start, n) for n, start in self.phase_start.items() if start <= t]
-        return max(started)[1] if started else 0
+        return max(started)[1]
 
     def summary(self, error):
         print("\n================ e2e_alerts summary ================")
+        if error:
+            print(f"FAILED: {error}")
         hook = self.stack.webhook
         print(f"duration {CLOCK.elapsed():.1f}s; notifications received: {hook.raw if hook else 0}")
         if self.rule_changes:

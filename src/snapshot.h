@@ -50,6 +50,35 @@ struct ServerStats {
   std::optional<std::map<std::string, SessionCounters>> sessions;  // 14+
 };
 
+// One PgBouncer pool (database/user pair) from SHOW POOLS.
+struct PgBouncerPool {
+  std::string database, user, pool_mode;
+  int64_t clients_active = 0, clients_waiting = 0;
+  int64_t servers_active = 0, servers_idle = 0, servers_used = 0, servers_tested = 0, servers_login = 0;
+  double max_wait_seconds = 0;  // maxwait + maxwait_us
+};
+
+// One PgBouncer database entry from SHOW DATABASES, with totals from SHOW STATS.
+struct PgBouncerDatabase {
+  std::string name;
+  std::string pool_mode;  // empty: the global pool_mode applies
+  int64_t pool_size = 0, reserve_pool = 0;
+  int64_t max_connections = 0;  // 0: no per-database limit
+  int64_t current_connections = 0;
+  int64_t transactions_total = 0, queries_total = 0;
+  double client_wait_seconds_total = 0;
+};
+
+// What a PgBouncer admin console showed.
+struct PoolerStats {
+  std::vector<PgBouncerPool> pools;
+  std::vector<PgBouncerDatabase> databases;
+  std::string pool_mode;  // global default
+  int64_t max_client_conn = 0, max_db_connections = 0, max_user_connections = 0;
+  int64_t default_pool_size = 0, reserve_pool_size = 0;
+  int64_t used_clients = 0, login_clients = 0;  // SHOW LISTS
+};
+
 // An opt-in fresh connection per poll, opened and closed as an ordinary
 // client would: it fails when new clients are refused, even while the
 // exporter's held connection keeps working.
@@ -72,6 +101,7 @@ struct Snapshot {
   // The last successful poll's data, kept while later polls fail so /metrics
   // can still show it, marked stale by pgconn_snapshot_age_seconds.
   std::shared_ptr<const ServerStats> stats;
+  std::shared_ptr<const PoolerStats> pooler;  // pgbouncer targets: the last good console data
   std::optional<ConnectProbe> probe;  // only for targets with connect_probe = true
 };
 

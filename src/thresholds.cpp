@@ -86,6 +86,38 @@ void add_application_findings(const std::vector<ApplicationSummary>& apps, const
   }
 }
 
+void add_pooler_findings(const PoolerStats& stats, const config::Target& target, std::vector<Finding>& out) {
+  PoolerUsage pooler = pgbouncer_usage(stats, target.connection_limit);
+  Usage clients;
+  clients.limit = pooler.client_limit;
+  clients.used = pooler.clients;
+  clients.available = std::max<int64_t>(0, pooler.client_limit - pooler.clients);
+  clients.utilization = pooler.client_utilization;
+  Severity s = usage_severity(clients, target.thresholds);
+  if (s >= Severity::warning) {
+    std::ostringstream ev;
+    ev << pooler.clients << " of max_client_conn " << pooler.client_limit << " client connections ("
+       << percent(pooler.client_utilization) << ")";
+    out.push_back({s, clients.available == 0 ? "pooler_client_limit_reached" : "pooler_client_limit_near",
+                   "the pooler's client limit is close: new clients will get \"no more connections allowed\"",
+                   ev.str(), "raise max_client_conn (file descriptors permitting) or reduce client pools"});
+  }
+  for (const auto& p : stats.pools) {
+    if (p.clients_waiting == 0) continue;
+    PoolBudget budget = pgbouncer_pool_budget(stats, p);
+    std::ostringstream ev;
+    ev << p.database << "/" << p.user << " (" << budget.pool_mode << " mode): " << p.clients_waiting
+       << " client(s) waiting, " << p.clients_active << " active, " << p.servers_active
+       << " server connection(s) active, oldest wait " << std::fixed << std::setprecision(3) << p.max_wait_seconds
+       << "s";
+    out.push_back({p.max_wait_seconds >= 5 ? Severity::critical : Severity::warning, "pooler_clients_waiting",
+                   "clients wait for a server connection: the pool is saturated", ev.str(),
+                   budget.pool_mode == "session"
+                       ? "session mode admits only pool_size clients: switch to transaction mode or raise pool_size"
+                       : "raise pool_size (the server's max_connections permitting) or shorten transactions"});
+  }
+}
+
 }  // namespace
 
 const char* severity_name(Severity s) {
@@ -147,9 +179,10 @@ std::vector<Finding> evaluate(const Snapshot& snapshot, const config::Target& ta
                    "check that the server runs and accepts the exporter's role; a too_many_connections "
                    "reason means the server is full: see the holders with `pgconn_exporter diagnose`"});
   }
+  if (snapshot.pooler) add_pooler_findings(*snapshot.pooler, target, out);
   if (snapshot.stats) {
     const ServerStats& stats = *snapshot.stats;
-    Usage usage = compute_usage(stats, target.connection_limit);
+    Usage usage = compute_usage(stats, configured_budget(target));
     add_usage_findings(usage, target.thresholds, out);
     auto apps = summarize_applications(stats, target.applications, max_applications);
     add_application_findings(apps, usage, target.thresholds, out);

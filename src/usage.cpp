@@ -60,6 +60,59 @@ int64_t declared_capacity(const std::vector<config::DeclaredApplication>& apps) 
   return total;
 }
 
+namespace {
+
+const PgBouncerDatabase* find_database(const PoolerStats& stats, const std::string& name) {
+  for (const auto& db : stats.databases) {
+    if (db.name == name) return &db;
+  }
+  return nullptr;
+}
+
+double ratio(int64_t part, int64_t whole) {
+  return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0;
+}
+
+}  // namespace
+
+PoolBudget pgbouncer_pool_budget(const PoolerStats& stats, const PgBouncerPool& pool) {
+  const PgBouncerDatabase* db = find_database(stats, pool.database);
+  PoolBudget budget;
+  budget.pool_mode = !pool.pool_mode.empty() ? pool.pool_mode : stats.pool_mode;
+  int64_t pool_size = db && db->pool_size > 0 ? db->pool_size : stats.default_pool_size;
+  budget.client_limit = budget.pool_mode == "session" ? pool_size : stats.max_client_conn;
+  budget.client_utilization = ratio(pool.clients_active + pool.clients_waiting, budget.client_limit);
+  return budget;
+}
+
+PoolerUsage pgbouncer_usage(const PoolerStats& stats, std::optional<int64_t> configured_limit) {
+  PoolerUsage usage;
+  usage.clients = stats.used_clients;
+  usage.client_limit = configured_limit.value_or(stats.max_client_conn);
+  usage.client_utilization = ratio(usage.clients, usage.client_limit);
+  for (const auto& p : stats.pools) {
+    if (p.database == "pgbouncer") continue;  // the admin console: no server connections
+    usage.clients_waiting += p.clients_waiting;
+    usage.max_wait_seconds = std::max(usage.max_wait_seconds, p.max_wait_seconds);
+    usage.server_connections +=
+        p.servers_active + p.servers_idle + p.servers_used + p.servers_tested + p.servers_login;
+    const PgBouncerDatabase* db = find_database(stats, p.database);
+    int64_t pool_size = db && db->pool_size > 0 ? db->pool_size : stats.default_pool_size;
+    usage.server_connections_max += pool_size + (db ? db->reserve_pool : stats.reserve_pool_size);
+  }
+  return usage;
+}
+
+int64_t declared_pooler_budget(const config::DeclaredPooler& pooler) {
+  return pooler.pool_mode == "session" ? pooler.pool_size : pooler.max_client_connections;
+}
+
+std::optional<int64_t> configured_budget(const config::Target& target) {
+  if (target.connection_limit) return target.connection_limit;
+  if (target.pooler) return declared_pooler_budget(*target.pooler);
+  return std::nullopt;
+}
+
 std::vector<ApplicationSummary> summarize_applications(const ServerStats& stats,
                                                        const std::vector<config::DeclaredApplication>& declared,
                                                        size_t max_named) {

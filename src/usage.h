@@ -47,6 +47,33 @@ struct DeclaredPool {
 DeclaredPool declared_pool(const config::DeclaredApplication& app, int64_t held);
 int64_t declared_capacity(const std::vector<config::DeclaredApplication>& apps);
 
+// PgBouncer budgets. A session-mode pool admits at most pool_size clients
+// (each holds a server connection); transaction and statement modes admit up
+// to max_client_conn clients sharing pool_size server connections.
+struct PoolBudget {
+  std::string pool_mode;
+  int64_t client_limit = 0;
+  double client_utilization = 0;
+};
+PoolBudget pgbouncer_pool_budget(const PoolerStats& stats, const PgBouncerPool& pool);
+
+struct PoolerUsage {
+  int64_t clients = 0;
+  int64_t client_limit = 0;
+  double client_utilization = 0;
+  int64_t clients_waiting = 0;
+  double max_wait_seconds = 0;
+  int64_t server_connections = 0;
+  int64_t server_connections_max = 0;
+};
+PoolerUsage pgbouncer_usage(const PoolerStats& stats, std::optional<int64_t> configured_limit);
+
+// The budget a declared hosted pooler (e.g. Supabase's) imposes on clients.
+int64_t declared_pooler_budget(const config::DeclaredPooler& pooler);
+// The target's budget when it overrides the server's: connection_limit, else
+// a declared pooler's client budget; nullopt means max_connections - reserved.
+std::optional<int64_t> configured_budget(const config::Target& target);
+
 // Applications sorted by connections held (most first). Declared
 // applications are always listed by name; of the rest, the top `max_named`
 // keep their name and the remainder is summed under "other".

@@ -1,5 +1,6 @@
 #include "config/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -184,8 +185,26 @@ DeclaredApplication read_application(TableReader reader, const toml::table& raw)
   return app;
 }
 
+DeclaredPooler read_pooler(TableReader reader, const toml::table& raw) {
+  DeclaredPooler pooler;
+  if (auto v = reader.string("pool_mode")) {
+    if (*v != "session" && *v != "transaction" && *v != "statement") {
+      reader.fail(*raw.get("pool_mode"), "pool_mode", "must be session, transaction or statement");
+    }
+    pooler.pool_mode = *v;
+  }
+  if (auto v = reader.integer("pool_size", 1, kMaxCount)) pooler.pool_size = *v;
+  if (auto v = reader.integer("max_client_connections", 1, kMaxCount)) pooler.max_client_connections = *v;
+  reader.finish();
+  return pooler;
+}
+
 Target read_target(TableReader reader, const toml::table& raw, const Thresholds& defaults) {
   Target target;
+  if (auto kind = reader.string("kind")) {
+    if (*kind == "pgbouncer") target.kind = TargetKind::pgbouncer;
+    else if (*kind != "postgres") reader.fail(*raw.get("kind"), "kind", "must be \"postgres\" or \"pgbouncer\"");
+  }
   auto name = reader.string("name");
   if (!name) {
     const auto& begin = raw.source().begin;
@@ -212,6 +231,18 @@ Target read_target(TableReader reader, const toml::table& raw, const Thresholds&
     target.thresholds = read_thresholds(TableReader(*t, reader.full("thresholds"), reader.file()), defaults);
     check_threshold_order(target.thresholds, *t, reader, "thresholds");
   }
+  if (const toml::table* pooler = reader.table("pooler")) {
+    if (target.kind != TargetKind::postgres) {
+      reader.fail(*pooler, "pooler", "only a postgres target declares the pooler in front of it");
+    }
+    target.pooler = read_pooler(TableReader(*pooler, reader.full("pooler"), reader.file()), *pooler);
+  }
+  if (auto v = reader.string("server_target")) {
+    if (target.kind != TargetKind::pgbouncer) {
+      reader.fail(*raw.get("server_target"), "server_target", "only a pgbouncer target has a server_target");
+    }
+    target.server_target = *v;
+  }
   if (const toml::array* apps = reader.array_of_tables("applications")) {
     std::set<std::string> seen;
     for (const toml::node& node : *apps) {
@@ -225,6 +256,27 @@ Target read_target(TableReader reader, const toml::table& raw, const Thresholds&
   }
   reader.finish();
   return target;
+}
+
+const toml::array* targets_node(const toml::table& doc) {
+  static const toml::array empty;
+  const toml::node* node = doc.get("targets");
+  return node && node->is_array() ? node->as_array() : &empty;
+}
+
+// A pooler's server_target must name a postgres target of the same file.
+void check_server_targets(const Config& config, const toml::array& raw_targets, TableReader& root) {
+  for (size_t i = 0; i < config.targets.size(); ++i) {
+    const std::string& wanted = config.targets[i].server_target;
+    if (wanted.empty()) continue;
+    bool found = std::any_of(config.targets.begin(), config.targets.end(), [&](const Target& t) {
+      return t.name == wanted && t.kind == TargetKind::postgres;
+    });
+    if (!found) {
+      root.fail(*raw_targets[i].as_table()->get("server_target"), "targets.server_target",
+                "no postgres target named \"" + wanted + "\"");
+    }
+  }
 }
 
 }  // namespace
@@ -295,6 +347,7 @@ Config parse(const std::string& text, const std::string& file) {
     }
   }
   root.finish();
+  check_server_targets(config, *targets_node(doc), root);
   if (config.targets.empty()) throw ConfigError(file, "targets", 1, 1, "at least one [[targets]] is required");
   return config;
 }

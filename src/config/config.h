@@ -29,14 +29,27 @@ struct DeclaredApplication {
   int64_t processes = 1;
 };
 
+// Limits of a hosted pooler in front of a PostgreSQL target that cannot be
+// read (e.g. Supabase's pooler), so budgets apply to the pooler's limit.
+struct DeclaredPooler {
+  std::string pool_mode = "transaction";  // session, transaction or statement
+  int64_t pool_size = 15;
+  int64_t max_client_connections = 200;
+};
+
+enum class TargetKind { postgres, pgbouncer };
+
 struct Target {
   std::string name;
+  TargetKind kind = TargetKind::postgres;
   std::string dsn;            // may contain a password: never print it, use redact_dsn()
   std::string password_file;  // read at connect time so rotated secrets apply
   std::optional<int64_t> connection_limit;
   bool connect_probe = false;
   Thresholds thresholds;
   std::vector<DeclaredApplication> applications;
+  std::optional<DeclaredPooler> pooler;  // postgres targets behind a hosted pooler
+  std::string server_target;             // pgbouncer targets: the PostgreSQL target behind it
 };
 
 // The exporter's own connection pool per target (see docs/pool.md). One

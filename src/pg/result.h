@@ -19,6 +19,7 @@ class Result {
   int64_t integer(int row, int column) const;
   std::optional<double> number(int row, int column) const;  // nullopt for NULL
   bool boolean(int row, int column) const;
+  const pg_result* raw() const { return res_.get(); }  // for column names
 
  private:
   std::shared_ptr<pg_result> res_;

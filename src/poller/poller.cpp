@@ -69,7 +69,9 @@ void Poller::stop() {
 std::vector<std::shared_ptr<prometheus::Collectable>> Poller::pool_metrics() {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::shared_ptr<prometheus::Collectable>> out;
-  for (const auto& state : targets_) out.push_back(state->poll.pool_metrics());
+  for (const auto& state : targets_) {
+    if (auto metrics = state->poll.pool_metrics()) out.push_back(std::move(metrics));
+  }
   return out;
 }
 

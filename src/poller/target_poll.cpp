@@ -6,6 +6,7 @@
 
 #include "clock.h"
 #include "collect/collector.h"
+#include "collect/pgbouncer.h"
 #include "log/log.h"
 
 namespace pgconn {
@@ -40,6 +41,7 @@ TargetPoll::TargetPoll(config::Target target, const config::PoolSettings& settin
                        std::chrono::milliseconds timeout)
     : target_(std::move(target)), timeout_(timeout) {
   snapshot_.target = target_.name;
+  if (target_.kind == config::TargetKind::pgbouncer) return;
   pool::PoolOptions options;
   options.name = target_.name;
   options.metric_labels = {{"target", target_.name}};
@@ -89,20 +91,43 @@ auto with_session(pool::Pool& pool, Work work) {
 }
 
 std::vector<pg::Result> TargetPoll::query(const std::string& sql) {
+  if (!pool_) throw pg::Error(pg::ErrorKind::query, "", "only PostgreSQL targets accept SQL");
   const auto started = pg::Clock::now();
   return with_session(*pool_, [&](pg::Session& session) {
     return session.query(sql, remaining(started, timeout_));
   });
 }
 
+void TargetPoll::poll_postgres(pg::Clock::time_point started) {
+  auto stats = with_session(*pool_, [&](pg::Session& session) {
+    return collect::collect(session, target_.thresholds, remaining(started, timeout_));
+  });
+  snapshot_.stats = std::make_shared<const ServerStats>(std::move(stats));
+}
+
+void TargetPoll::poll_pgbouncer(pg::Clock::time_point started) {
+  if (!console_ || console_->broken()) {
+    console_.reset();
+    pg::ConnectOptions options = connect_options(target_, timeout_);
+    options.session_guards = false;
+    console_ = std::make_unique<pg::ConsoleSession>(options);
+    log::info("connected to the pgbouncer console", {{"target", target_.name}});
+  }
+  try {
+    snapshot_.pooler = std::make_shared<const PoolerStats>(
+        collect::collect_pgbouncer(*console_, remaining(started, timeout_)));
+  } catch (const pg::Error&) {
+    if (console_->broken()) console_.reset();
+    throw;
+  }
+}
+
 bool TargetPoll::run() {
   const auto started = pg::Clock::now();
   Snapshot& snap = snapshot_;
   try {
-    auto stats = with_session(*pool_, [&](pg::Session& session) {
-      return collect::collect(session, target_.thresholds, remaining(started, timeout_));
-    });
-    snap.stats = std::make_shared<const ServerStats>(std::move(stats));
+    if (target_.kind == config::TargetKind::pgbouncer) poll_pgbouncer(started);
+    else poll_postgres(started);
     if (consecutive_failures_ > 0) log::info("target recovered", {{"target", target_.name}});
     snap.up = true;
     snap.last_error.reset();

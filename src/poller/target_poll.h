@@ -34,14 +34,18 @@ class TargetPoll {
   void reconfigure(config::Target target, std::chrono::milliseconds timeout);
   int consecutive_failures() const { return consecutive_failures_; }
   // The pool's metrics (label pool and target = the target's name).
-  std::shared_ptr<prometheus::Collectable> pool_metrics() const { return pool_->collectable(); }
+  // Null for pgbouncer targets, which use no pool.
+  std::shared_ptr<prometheus::Collectable> pool_metrics() const { return pool_ ? pool_->collectable() : nullptr; }
 
  private:
   void run_connect_probe();
+  void poll_postgres(pg::Clock::time_point started);
+  void poll_pgbouncer(pg::Clock::time_point started);
 
   config::Target target_;
   std::chrono::milliseconds timeout_;
-  std::unique_ptr<pool::Pool> pool_;
+  std::unique_ptr<pool::Pool> pool_;                  // postgres targets
+  std::unique_ptr<pg::ConsoleSession> console_;      // pgbouncer targets: libpqxx refuses the console
   Snapshot snapshot_;
   int consecutive_failures_ = 0;
 };

@@ -62,7 +62,7 @@ HttpBody health(const std::vector<TargetView>& targets, double now_unix, size_t 
     out << (i ? "," : "") << "{";
     status_fields(out, view, now_unix);
     if (view.snapshot && view.snapshot->stats) {
-      Usage u = compute_usage(*view.snapshot->stats, view.target->connection_limit);
+      Usage u = compute_usage(*view.snapshot->stats, configured_budget(*view.target));
       out << ",\"connections_used\":" << u.used << ",\"connection_limit\":" << u.limit
           << ",\"utilization_ratio\":" << number(u.utilization);
     }

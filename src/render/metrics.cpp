@@ -1,6 +1,7 @@
 #include "render/metrics.h"
 
 #include "render/families.h"
+#include "render/pgbouncer.h"
 #include "thresholds.h"
 #include "usage.h"
 
@@ -183,6 +184,18 @@ void connect_probe(Families& f, const Labels& t, const ConnectProbe& p) {
                   p.failures_total);
 }
 
+void declared_pooler(Families& f, const Labels& t, const config::DeclaredPooler& p) {
+  f.gauge("pgconn_pooler_declared_pool_size_connections",
+          "pool_size of the hosted pooler declared in front of the target ([targets.pooler]).", t,
+          static_cast<double>(p.pool_size));
+  f.gauge("pgconn_pooler_declared_max_client_connections",
+          "max_client_connections of the hosted pooler declared in front of the target.", t,
+          static_cast<double>(p.max_client_connections));
+  Labels l = t;
+  l.emplace_back("pool_mode", p.pool_mode);
+  f.gauge("pgconn_pooler_declared_pool_mode", "Always 1; the pool_mode label tells the declared pooler's mode.", l, 1);
+}
+
 void one_target(Families& f, const config::Target& target, const Snapshot* s, double now_unix,
                 size_t max_applications) {
   Labels t{{"target", target.name}};
@@ -194,9 +207,11 @@ void one_target(Families& f, const config::Target& target, const Snapshot* s, do
             static_cast<double>(declared_capacity(target.applications)));
   }
   if (s && s->probe) connect_probe(f, t, *s->probe);
+  if (target.pooler) declared_pooler(f, t, *target.pooler);
+  if (s && s->pooler) pgbouncer_metrics(f, t, target, *s->pooler);
   if (!s || !s->stats) return;
   const ServerStats& stats = *s->stats;
-  Usage u = compute_usage(stats, target.connection_limit);
+  Usage u = compute_usage(stats, configured_budget(target));
   auto apps = summarize_applications(stats, target.applications, max_applications);
   limits(f, t, stats, u);
   usage(f, t, stats, u);

@@ -144,3 +144,27 @@ TEST(Config, FromEnvironment) {
   ::unsetenv("PGCONN_DSN");
   EXPECT_THROW(pgconn::config::from_environment(), ConfigError);
 }
+
+TEST(Config, PoolerTargetsAndDeclaredPoolers) {
+  Config c = parse("[[targets]]\nname = \"main\"\ndsn = \"host=db\"\n"
+                   "[targets.pooler]\npool_mode = \"session\"\npool_size = 15\nmax_client_connections = 200\n"
+                   "[[targets]]\nname = \"bouncer\"\nkind = \"pgbouncer\"\ndsn = \"host=pb dbname=pgbouncer\"\n"
+                   "server_target = \"main\"\n",
+                   "t.toml");
+  ASSERT_EQ(c.targets.size(), 2u);
+  ASSERT_TRUE(c.targets[0].pooler.has_value());
+  EXPECT_EQ(c.targets[0].pooler->pool_mode, "session");
+  EXPECT_EQ(c.targets[1].kind, pgconn::config::TargetKind::pgbouncer);
+  EXPECT_EQ(c.targets[1].server_target, "main");
+}
+
+TEST(Config, PoolerMistakesAreErrors) {
+  EXPECT_EQ(error_of("[[targets]]\nname = \"a\"\ndsn = \"host=x\"\nkind = \"mysql\"\n"),
+            "test.toml:4:8: targets.kind: must be \"postgres\" or \"pgbouncer\"");
+  EXPECT_EQ(error_of("[[targets]]\nname = \"b\"\nkind = \"pgbouncer\"\ndsn = \"host=x\"\nserver_target = \"nope\"\n"),
+            "test.toml:5:17: targets.server_target: no postgres target named \"nope\"");
+  EXPECT_EQ(error_of("[[targets]]\nname = \"a\"\ndsn = \"host=x\"\nserver_target = \"a\"\n"),
+            "test.toml:4:17: targets.server_target: only a pgbouncer target has a server_target");
+  EXPECT_EQ(error_of("[[targets]]\nname = \"a\"\ndsn = \"host=x\"\n[targets.pooler]\npool_mode = \"fast\"\n"),
+            "test.toml:5:13: targets.pooler.pool_mode: must be session, transaction or statement");
+}

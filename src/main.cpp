@@ -86,5 +86,8 @@ int main(int argc, char** argv) {
     std::cerr << "pgconn_exporter: invalid configuration: " << e.what() << "\n";
     return 2;
   }
+  if (flags.command == "monitor") return pgconn::cli::monitor(flags, config);
+  if (flags.command == "diagnose") return pgconn::cli::diagnose(flags, config);
+  if (flags.command == "reset") return pgconn::cli::reset(flags, config);
   return run_daemon(flags, std::move(config));
 }

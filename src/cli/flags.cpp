@@ -1,11 +1,19 @@
 #include "cli/flags.h"
 
+#include <map>
 #include <set>
 
 namespace pgconn::cli {
 namespace {
 
-const std::set<std::string> kCommands = {"check-config"};
+// Each command with the options it accepts, so a misplaced option (say
+// `diagnose --execute`) is an error instead of being silently ignored.
+const std::map<std::string, std::set<std::string>> kCommands = {
+    {"check-config", {}},
+    {"monitor", {"target", "interval", "once"}},
+    {"diagnose", {"target", "format"}},
+    {"reset", {"target", "application", "user", "database", "state", "older-than", "execute"}},
+};
 // Subcommand options that take a value; the rest are switches.
 const std::set<std::string> kValueOptions = {"target", "interval", "format", "application", "user",
                                              "database", "state", "older-than"};
@@ -28,16 +36,22 @@ flags:
   --log.format=FORMAT          logfmt or json (default logfmt)
   --version                    print the version and exit
   --help                       print this text and exit
+
+monitor, diagnose and reset read the same configuration as the exporter and
+log only errors unless --log.level is given. reset lists what it would
+terminate; it terminates only with --execute, and refuses to run without a filter.
 )";
 }
 
 Flags parse(const std::vector<std::string>& args) {
   Flags flags;
+  bool log_level_given = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg.rfind("--", 0) != 0) {
       if (flags.command.empty() && kCommands.count(arg)) flags.command = arg;
-      else if (!flags.command.empty()) flags.arguments.push_back(arg);
+      else if (flags.command == "check-config") flags.arguments.push_back(arg);
+      else if (!flags.command.empty()) throw UsageError(flags.command + " takes no argument \"" + arg + "\"");
       else throw UsageError("unknown command \"" + arg + "\" (see --help)");
       continue;
     }
@@ -53,16 +67,25 @@ Flags parse(const std::vector<std::string>& args) {
       if (i + 1 >= args.size()) throw UsageError("--" + name + " needs a value");
       return args[++i];
     };
+    log_level_given = log_level_given || name == "log.level";
     if (name == "version") flags.version = true;
     else if (name == "help") flags.help = true;
     else if (name == "config.file") flags.config_file = take_value();
     else if (name == "web.listen-address") flags.listen_address = take_value();
     else if (name == "log.level") flags.log_level = take_value();
     else if (name == "log.format") flags.log_format = take_value();
-    else if (!flags.command.empty() && kValueOptions.count(name)) flags.options[name] = take_value();
-    else if (!flags.command.empty() && kSwitches.count(name) && !value) flags.options[name] = "true";
-    else throw UsageError("unknown flag --" + name + " (see --help)");
+    else if (flags.command.empty() || !kCommands.at(flags.command).count(name)) {
+      bool known = kValueOptions.count(name) || kSwitches.count(name);
+      throw UsageError(known && !flags.command.empty() ? "--" + name + " is not an option of " + flags.command
+                                                       : "unknown flag --" + name + " (see --help)");
+    }
+    else if (kValueOptions.count(name)) flags.options[name] = take_value();
+    else if (!value) flags.options[name] = "true";
+    else throw UsageError("--" + name + " takes no value");
   }
+  // Operator commands report failures in their own output (and monitor owns
+  // the screen), so the poller's info and warn lines would only be noise.
+  if (!log_level_given && !flags.command.empty() && flags.command != "check-config") flags.log_level = "error";
   return flags;
 }
 

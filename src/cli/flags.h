@@ -11,14 +11,15 @@ namespace pgconn::cli {
 
 struct Flags {
   std::string command;  // "" (run the daemon), "check-config", "monitor", "diagnose", "reset"
-  std::vector<std::string> arguments;  // positional arguments after the command
+  std::vector<std::string> arguments;  // positional arguments after the command (check-config only)
   std::optional<std::string> config_file;
   std::optional<std::string> listen_address;
-  std::string log_level = "info";
+  std::string log_level = "info";  // "error" for monitor, diagnose and reset unless given
   std::string log_format = "logfmt";
   bool version = false;
   bool help = false;
-  // Subcommand options such as --target, --interval, --format, --execute.
+  // Subcommand options such as --target, --interval, --format, --execute;
+  // only those the command accepts. A switch maps to "true".
   std::map<std::string, std::string> options;
 };
 

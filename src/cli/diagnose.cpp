@@ -1,0 +1,33 @@
+// `diagnose`: one poll per target with the daemon's TargetPoll, then the
+// findings of thresholds.h, printed as text or JSON.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/diagnosis.h"
+#include "cli/targets.h"
+#include "poller/target_poll.h"
+
+namespace pgconn::cli {
+
+int diagnose(const Flags& flags, const config::Config& config) {
+  std::vector<config::Target> targets;
+  std::string format = "text";
+  try {
+    targets = selected_targets(flags, config);
+    if (auto it = flags.options.find("format"); it != flags.options.end()) format = it->second;
+    if (format != "text" && format != "json") throw UsageError("--format must be text or json");
+  } catch (const UsageError& e) {
+    std::cerr << "pgconn_exporter: " << e.what() << "\n";
+    return 2;
+  }
+  std::vector<Diagnosis> diagnoses;
+  for (const auto& target : targets) {
+    TargetPoll poll(target, config.pool, config.poll_timeout);
+    poll.run();
+    diagnoses.push_back(diagnose_snapshot(poll.snapshot(), target, static_cast<size_t>(config.max_applications)));
+  }
+  std::cout << (format == "json" ? diagnosis_json(diagnoses) : diagnosis_text(diagnoses));
+  return diagnosis_exit_status(diagnoses);
+}
+
+}  // namespace pgconn::cli

@@ -1,0 +1,177 @@
+#include "cli/monitor_frame.h"
+
+#include <algorithm>
+
+#include "cli/text.h"
+#include "thresholds.h"
+#include "usage.h"
+
+namespace pgconn::cli {
+namespace {
+
+// A piece of a line and the severity that colours it.
+struct Span {
+  std::string text;
+  Severity severity = Severity::ok;
+};
+using Line = std::vector<Span>;
+
+const char* color_code(Severity s) {
+  switch (s) {
+    case Severity::critical: return "\x1b[1;31m";
+    case Severity::warning: return "\x1b[33m";
+    case Severity::info: return "\x1b[36m";
+    case Severity::ok: break;
+  }
+  return "";
+}
+
+// Cuts the line to `columns` characters, counting UTF-8 sequences (names may
+// hold any) as one, and wraps coloured spans in colour codes.
+std::string paint(const Line& line, int columns, bool color) {
+  std::string out;
+  int width = 0;
+  for (const auto& span : line) {
+    std::string text = printable(span.text);
+    if (text.empty()) continue;
+    size_t end = 0;
+    for (; end < text.size(); ++end) {
+      bool starts_character = (static_cast<unsigned char>(text[end]) & 0xC0) != 0x80;
+      if (starts_character && width++ == columns) break;
+    }
+    if (end == 0) break;
+    bool colored = color && span.severity != Severity::ok;
+    if (colored) out += color_code(span.severity);
+    out += text.substr(0, end);
+    if (colored) out += "\x1b[0m";
+    if (end < text.size()) break;
+  }
+  return out;
+}
+
+int64_t count(const std::map<std::string, int64_t>& by_state, const std::string& state) {
+  auto it = by_state.find(state);
+  return it == by_state.end() ? 0 : it->second;
+}
+
+std::string state_label(std::string state) {
+  std::replace(state.begin(), state.end(), '_', ' ');
+  return state;
+}
+
+Line usage_bar(const Usage& usage, Severity severity, int columns) {
+  int width = std::clamp(columns - 8, 10, 60);
+  int filled = static_cast<int>(std::clamp(usage.utilization, 0.0, 1.0) * width + 0.5);
+  return {{"["},
+          {std::string(static_cast<size_t>(filled), '#'), severity},
+          {std::string(static_cast<size_t>(width - filled), '-') + "] "},
+          {percent_text(usage.utilization), severity}};
+}
+
+Line states_line(const Usage& usage) {
+  Line line{{"states:"}};
+  for (const auto& state : connection_states()) {
+    int64_t n = count(usage.by_state, state);
+    bool always = state == "active" || state == "idle" || state == "idle_in_transaction";
+    if (n > 0 || always) line.push_back({"  " + state_label(state) + " " + std::to_string(n)});
+  }
+  return line;
+}
+
+Line application_header() {
+  return {{pad_right("APPLICATION", 22) + pad_left("HELD", 6) + pad_left("ACTIVE", 7) + pad_left("IDLE", 6) +
+           pad_left("IDLE-TX", 8) + pad_left("OLDEST", 8) + pad_left("POOL", 6) + pad_left("OVERFLOW", 9)}};
+}
+
+Line application_row(const ApplicationSummary& app, const config::Thresholds& t) {
+  int64_t idle_in_transaction =
+      count(app.by_state, "idle_in_transaction") + count(app.by_state, "idle_in_transaction_aborted");
+  Severity idle_tx_severity = app.oldest_idle_in_transaction_age_seconds
+                                  ? age_severity(*app.oldest_idle_in_transaction_age_seconds,
+                                                 t.idle_in_transaction_seconds)
+                                  : Severity::ok;
+  Severity age_sev = app.oldest_connection_age_seconds
+                         ? age_severity(*app.oldest_connection_age_seconds, t.connection_age_seconds)
+                         : Severity::ok;
+  std::string capacity = "-", overflow = "-";
+  if (app.declared) {
+    DeclaredPool pool = declared_pool(*app.declared, app.connections);
+    capacity = std::to_string(pool.capacity);
+    overflow = std::to_string(pool.overflow);
+  }
+  std::string name = app.name.size() > 21 ? app.name.substr(0, 20) + "~" : app.name;
+  return {{pad_right(name, 22) + pad_left(std::to_string(app.connections), 6) +
+           pad_left(std::to_string(count(app.by_state, "active")), 7) +
+           pad_left(std::to_string(count(app.by_state, "idle")), 6)},
+          {pad_left(std::to_string(idle_in_transaction), 8), idle_tx_severity},
+          {pad_left(age_text(app.oldest_connection_age_seconds), 8), age_sev},
+          {pad_left(capacity, 6) + pad_left(overflow, 9)}};
+}
+
+// "critical leak_idle_in_transaction x2, info unnamed_connections": one
+// entry per severity and code (findings repeat per application).
+Line findings_line(const std::vector<Finding>& findings) {
+  if (findings.empty()) return {{"findings: none"}};
+  std::vector<std::pair<std::string, int>> entries;
+  for (const auto& f : findings) {
+    std::string entry = std::string(severity_name(f.severity)) + " " + f.code;
+    auto it = std::find_if(entries.begin(), entries.end(), [&](const auto& e) { return e.first == entry; });
+    if (it == entries.end()) entries.push_back({entry, 1});
+    else ++it->second;
+  }
+  std::string text;
+  for (const auto& [entry, n] : entries) {
+    text += (text.empty() ? "" : ", ") + entry + (n > 1 ? " x" + std::to_string(n) : "");
+  }
+  return {{"findings: "}, {text, worst(findings)}};
+}
+
+void add_target(const MonitoredTarget& monitored, const FrameOptions& options, std::vector<Line>& lines) {
+  const Snapshot& snap = *monitored.snapshot;
+  const config::Target& target = *monitored.target;
+  Line head{{target.name}};
+  if (!snap.up) {
+    std::string reason = snap.last_error ? pg::reason_label(*snap.last_error) : "not polled yet";
+    if (!snap.last_error_message.empty()) reason += ": " + snap.last_error_message;
+    lines.push_back({{target.name + "  "}, {"DOWN", Severity::critical}, {"  " + reason}});
+    double since = snap.last_success_unix.value_or(options.now_unix);
+    head = {{"last good data, " + age_text(options.now_unix - since) + " old:"}};
+  }
+  if (snap.stats) {
+    const ServerStats& stats = *snap.stats;
+    Usage usage = compute_usage(stats, target.connection_limit);
+    Severity severity = usage_severity(usage, target.thresholds);
+    head.push_back({"  limit " + std::to_string(usage.limit) + "  used "});
+    head.push_back({std::to_string(usage.used), severity});
+    head.push_back({"  available " + std::to_string(usage.available)});
+    lines.push_back(head);
+    lines.push_back(usage_bar(usage, severity, options.columns));
+    lines.push_back(states_line(usage));
+    lines.push_back(application_header());
+    for (const auto& app : summarize_applications(stats, target.applications, options.max_applications)) {
+      lines.push_back(application_row(app, target.thresholds));
+    }
+  }
+  lines.push_back(findings_line(evaluate(snap, target, options.max_applications)));
+}
+
+}  // namespace
+
+std::vector<std::string> render_frame(const std::vector<MonitoredTarget>& targets, const FrameOptions& options) {
+  std::vector<Line> lines{{{options.header}}};
+  for (const auto& target : targets) {
+    lines.push_back({});
+    add_target(target, options, lines);
+  }
+  size_t rows = static_cast<size_t>(std::max(options.rows, 1));
+  if (lines.size() > rows) {
+    size_t hidden = lines.size() - rows + 1;
+    lines.resize(rows - 1);
+    lines.push_back({{"... " + std::to_string(hidden) + " more line(s); enlarge the window or use diagnose"}});
+  }
+  std::vector<std::string> out;
+  for (const auto& line : lines) out.push_back(paint(line, options.columns, options.color));
+  return out;
+}
+
+}  // namespace pgconn::cli

@@ -1,0 +1,56 @@
+// What `reset` terminates: the filters from the command line, the one SQL
+// statement that lists (and with --execute, terminates) the matching client
+// backends, and the report. Pure, so filters and quoting are unit-tested.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/flags.h"
+#include "config/duration.h"
+
+namespace pgconn::cli {
+
+struct ResetFilter {
+  std::optional<std::string> application;
+  std::optional<std::string> user;
+  std::optional<std::string> database;
+  std::optional<std::string> state;  // "idle" or "idle_in_transaction"
+  std::optional<config::Duration> older_than;  // time spent in the current state
+};
+
+// Reads --application, --user, --database, --state and --older-than.
+// Throws UsageError for a bad state or duration and when no filter is given:
+// terminating every client backend is never what an operator means.
+ResetFilter reset_filter(const Flags& flags);
+
+// "application=web state=idle" for messages.
+std::string describe(const ResetFilter& filter);
+
+// `text` as a string literal for the simple query protocol. Quotes are
+// doubled; a backslash makes it an E'' literal with backslashes doubled, so
+// it reads the same whatever standard_conforming_strings is. Throws
+// std::invalid_argument for a NUL byte, which no literal can hold.
+std::string sql_literal(std::string_view text);
+
+// Client backends matching every filter, except this session's own,
+// superusers' and non-client backends (walsenders serve replication).
+// Columns: pid, application, user, database, state, seconds in that state,
+// seconds connected, and with `terminate` the result of pg_terminate_backend.
+std::string reset_sql(const ResetFilter& filter, bool terminate);
+
+struct ResetRow {
+  int pid = 0;
+  std::string application, user, database, state;
+  std::optional<double> state_age_seconds, connection_age_seconds;
+  std::optional<bool> terminated;  // set with --execute
+};
+
+// The table of matching backends, a RESULT column when executed, and a
+// summary line saying what was (or would be) done.
+std::string reset_report(const std::string& target, const ResetFilter& filter, const std::vector<ResetRow>& rows,
+                         bool executed);
+
+}  // namespace pgconn::cli

@@ -141,7 +141,9 @@ PGconn* connect_with_deadline(const ConnectOptions& options, const std::string& 
   }
   std::string message = PQerrorMessage(conn);
   std::string sqlstate = sqlstate_in_message(message);
-  fail_connect(conn, classify(sqlstate, message), sqlstate, message, secret);
+  // Nothing was queried yet: an unexpected SQLSTATE here is no query error.
+  ErrorKind kind = classify(sqlstate, message);
+  fail_connect(conn, kind == ErrorKind::query ? ErrorKind::other : kind, sqlstate, message, secret);
 }
 
 std::vector<Result> query_with_deadline(PGconn* conn, const std::string& sql, std::chrono::milliseconds timeout,

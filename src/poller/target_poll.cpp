@@ -110,7 +110,14 @@ void TargetPoll::poll_pgbouncer(pg::Clock::time_point started) {
     console_.reset();
     pg::ConnectOptions options = connect_options(target_, timeout_);
     options.session_guards = false;
-    console_ = std::make_unique<pg::ConsoleSession>(options);
+    try {
+      console_ = std::make_unique<pg::ConsoleSession>(options);
+    } catch (const pg::Error& e) {
+      // PgBouncer answers a user without console rights with a bare "not allowed".
+      if (std::string(e.what()).find("not allowed") == std::string::npos) throw;
+      throw pg::Error(e.kind(), e.sqlstate(),
+                      std::string(e.what()) + " (the console user must be in admin_users or stats_users)");
+    }
     log::info("connected to the pgbouncer console", {{"target", target_.name}});
   }
   try {

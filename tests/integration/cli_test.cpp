@@ -337,8 +337,12 @@ TEST(CliMonitor, OncePrintsUsageAndTheApplicationsTable) {
 class Tmux {
  public:
   Tmux() : socket_("pgconn-test-" + std::to_string(getpid())) {}
-  // The server may already have left with its last session.
-  ~Tmux() { run_command("tmux -L " + socket_ + " kill-server 2>/dev/null || true"); }
+  // The server may already have left with its last session; its socket
+  // file stays behind either way.
+  ~Tmux() {
+    run_command("tmux -L " + socket_ + " kill-server 2>/dev/null || true; rm -f \"${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/" +
+                socket_ + "\"");
+  }
   void start(const std::string& session, const std::string& script) const {
     run_command("tmux -L " + socket_ + " new-session -d -x 80 -y 24 -s " + session + " 'sh " + script + "'");
   }

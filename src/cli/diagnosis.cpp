@@ -34,7 +34,7 @@ Diagnosis diagnose_snapshot(const Snapshot& snapshot, const config::Target& targ
   Diagnosis d;
   d.target = target.name;
   d.up = snapshot.up;
-  if (snapshot.stats) d.usage = compute_usage(*snapshot.stats, target.connection_limit);
+  if (snapshot.stats) d.usage = compute_usage(*snapshot.stats, configured_budget(target));
   d.findings = evaluate(snapshot, target, max_applications);
   return d;
 }

@@ -139,7 +139,7 @@ void add_target(const MonitoredTarget& monitored, const FrameOptions& options, s
   }
   if (snap.stats) {
     const ServerStats& stats = *snap.stats;
-    Usage usage = compute_usage(stats, target.connection_limit);
+    Usage usage = compute_usage(stats, configured_budget(target));
     Severity severity = usage_severity(usage, target.thresholds);
     head.push_back({"  limit " + std::to_string(usage.limit) + "  used "});
     head.push_back({std::to_string(usage.used), severity});

@@ -20,6 +20,9 @@ namespace pgconn {
 class TargetPoll {
  public:
   TargetPoll(config::Target target, const config::PoolSettings& pool, std::chrono::milliseconds timeout);
+  // The pool's connection factory refers to this object: it must stay put.
+  TargetPoll(const TargetPoll&) = delete;
+  TargetPoll& operator=(const TargetPoll&) = delete;
 
   // Returns true when the poll succeeded. Never throws for database errors.
   bool run();

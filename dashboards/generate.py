@@ -13,7 +13,10 @@ Selector conventions: every pgconn_* selector carries job=~"$job" and
 target=~"$target". In-process pool metrics (pgconn_pool_*) use
 target=~"$target|" instead, because pools embedded in applications have no
 `target` label (only the exporter's own pools do); the extra empty
-alternative keeps them visible.
+alternative keeps them visible. Panels about the PostgreSQL server behind a
+PgBouncer target select target=~"$server_target", a hidden variable holding
+the server_target of the poolers selected in $target, so the server stays
+visible when $target names only the pooler.
 """
 import json
 import os
@@ -42,6 +45,20 @@ def query_var(name, label, query, all_value=".+", multi=True):
         "current": {}, "hide": 0, "includeAll": True, "allValue": all_value,
         "multi": multi, "refresh": 2, "regex": "", "sort": 1, "options": [],
     }
+
+
+def server_target_var():
+    """The PostgreSQL targets behind the poolers selected in $target (hidden).
+
+    All of them by default: no allValue, so "All" means exactly the linked
+    targets. Panels about the linked server select target=~"$server_target",
+    so they keep showing the server when $target names only the pooler.
+    """
+    v = query_var("server_target", "Server behind the pooler",
+                  'label_values(pgconn_pooler_link_info{job=~"$job", target=~"$target"}, server_target)')
+    del v["allValue"]
+    v.update(hide=2, current={"selected": True, "text": ["All"], "value": ["$__all"]})
+    return v
 
 
 def job_target_vars(job_query="label_values(pgconn_up, job)"):
@@ -139,15 +156,20 @@ def bargauge(title, desc, unit, tgts, thresholds=None):
     }
 
 
-def table(title, desc, unit, tgts):
+def table(title, desc, unit, tgts, hide=(), rename=None, units=None):
+    """hide: columns to drop; rename: {column: header}; units: {column: unit}."""
+    overrides = [{"matcher": {"id": "byName", "options": col},
+                  "properties": [{"id": "unit", "value": u}]}
+                 for col, u in (units or {}).items()]
     return {
         "type": "table", "title": title, "description": desc, "datasource": DS,
         "targets": tgts,
-        "fieldConfig": {"defaults": {"unit": unit, "custom": {"align": "auto"}}, "overrides": []},
+        "fieldConfig": {"defaults": {"unit": unit, "custom": {"align": "auto"}}, "overrides": overrides},
         "options": {"showHeader": True, "footer": {"show": False}},
         "transformations": [
             {"id": "merge", "options": {}},
-            {"id": "organize", "options": {"excludeByName": {"Time": True}}},
+            {"id": "organize", "options": {"excludeByName": {"Time": True, **{c: True for c in hide}},
+                                           "renameByName": rename or {}}},
         ],
     }
 
@@ -308,6 +330,7 @@ def overview():
                             (f"sum by (target, usename) (pgconn_user_connections{{{s}}})",
                              "user {{usename}} {{target}}"))),
          16, 7),
+        *poolers_row(),
         row("Exporter"),
         (timeseries("Poll errors", "Failed polls per second by reason (pgconn_poll_errors_total).", "ops",
                     targets((f"sum by (target, reason) (rate(pgconn_poll_errors_total{{{s}}}[$__rate_interval]))",
@@ -333,8 +356,126 @@ def overview():
          24, 6),
     ]
     return dashboard("pgconn-overview", "pgconn / Overview",
-                     "Connection slots of each PostgreSQL target: used vs limit, utilization, states.",
-                     job_target_vars(), items, LINKS)
+                     "Connection slots of each PostgreSQL target: used vs limit, utilization, states; "
+                     "PgBouncer targets in the Poolers row.",
+                     job_target_vars() + [server_target_var()], items, LINKS)
+
+
+def poolers_row():
+    """PgBouncer targets (kind = "pgbouncer"); empty when there is none."""
+    s = SEL
+    pools = f'{SEL}, database!="pgbouncer"'  # the admin console has no servers
+    linked = f"* on(job, instance, target) group_left(server_target) pgconn_pooler_link_info{{{s}}}"
+    server = 'job=~"$job", target=~"$server_target"'
+    pct = steps((0.8, "orange"), (1, "red"))
+    return [
+        row("Poolers"),
+        (timeseries("Pooler clients per pool",
+                    "PgBouncer client connections per pool (database/user): active (paired with a "
+                    "server connection) and waiting for one, stacked. Waiting clients at every "
+                    "evaluation for 5 minutes fire PgconnPoolerClientsWaiting. The pool "
+                    "pgbouncer/<user> is the exporter's own console connection.", "short",
+                    targets((f"sum by (target, database, user, state) (pgconn_pgbouncer_clients{{{s}}})",
+                             "{{state}} {{database}}/{{user}} {{target}}")),
+                    stack=True,
+                    overrides=[{"matcher": {"id": "byRegexp", "options": "^waiting.*"},
+                                "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": "red"}}]}]),
+         12, 8),
+        (timeseries("Client wait",
+                    "How long the oldest waiting client of each pool has waited (PgconnPoolerMaxWaitHigh "
+                    "fires above 1 s for 2 minutes), and the average wait per pooled transaction of "
+                    "each database (rate of pgconn_pgbouncer_client_wait_seconds_total / rate of "
+                    "pgconn_pgbouncer_transactions_total).", "s",
+                    targets((f"pgconn_pgbouncer_max_wait_seconds{{{s}}}", "oldest {{database}}/{{user}} {{target}}"),
+                            (f"sum by (target, database) (rate(pgconn_pgbouncer_client_wait_seconds_total{{{s}}}[$__rate_interval]))"
+                             f" / sum by (target, database) (rate(pgconn_pgbouncer_transactions_total{{{s}}}[$__rate_interval]))",
+                             "average per transaction {{database}} {{target}}")),
+                    thresholds=steps((1, "red")), threshold_lines=True),
+         12, 8),
+        (timeseries("Client connections vs max_client_conn",
+                    "Client connections PgBouncer holds (the exporter's included) against "
+                    "max_client_conn (dashed). At max_client_conn new clients get \"no more connections "
+                    "allowed\" (PgconnPoolerClientLimitReached).", "short",
+                    targets((f"pgconn_pgbouncer_client_connections{{{s}}}", "clients {{target}}"),
+                            (f"pgconn_pgbouncer_max_client_connections{{{s}}}", "max_client_conn {{target}}")),
+                    overrides=[dashed("^max_client_conn.*", "red")]),
+         8, 8),
+        (timeseries("Pooler client utilization",
+                    "Client connections / the client limit (max_client_conn, or the target's "
+                    "connection_limit), with the target's warning and critical ratios dashed "
+                    "(PgconnPoolerClientLimitNear fires above the warning ratio for 10 minutes).",
+                    "percentunit",
+                    targets((f"pgconn_pgbouncer_client_utilization_ratio{{{s}}}", "{{target}}"),
+                            (f"pgconn_threshold_utilization_warning_ratio{{{s}}} and on(job, instance, target) "
+                             f"pgconn_pgbouncer_client_utilization_ratio{{{s}}}", "warning {{target}}"),
+                            (f"pgconn_threshold_utilization_critical_ratio{{{s}}} and on(job, instance, target) "
+                             f"pgconn_pgbouncer_client_utilization_ratio{{{s}}}", "critical {{target}}")),
+                    overrides=[dashed("^warning.*", "orange"), dashed("^critical.*", "red")]),
+         8, 8),
+        (timeseries("Pooled traffic",
+                    "Transactions and queries per second pooled by PgBouncer, per database (SHOW STATS).",
+                    "ops",
+                    targets((f"sum by (target, database) (rate(pgconn_pgbouncer_transactions_total{{{pools}}}[$__rate_interval]))",
+                             "transactions {{database}} {{target}}"),
+                            (f"sum by (target, database) (rate(pgconn_pgbouncer_queries_total{{{pools}}}[$__rate_interval]))",
+                             "queries {{database}} {{target}}"))),
+         8, 8),
+        (timeseries("Server connections per pool vs pool_size",
+                    "Server connections of each pool: active (serving a client) and all open ones, "
+                    "against the database's pool_size and pool_size + reserve_pool (dashed). Active "
+                    "at pool_size while clients wait fires PgconnPoolerServersSaturated.", "short",
+                    targets((f'pgconn_pgbouncer_servers{{{pools}, state="active"}}',
+                             "active {{database}}/{{user}} {{target}}"),
+                            (f"sum by (target, database, user) (pgconn_pgbouncer_servers{{{pools}}})",
+                             "open {{database}}/{{user}} {{target}}"),
+                            (f"pgconn_pgbouncer_database_pool_size_connections{{{pools}}}",
+                             "pool_size {{database}} {{target}}"),
+                            (f"pgconn_pgbouncer_database_pool_size_connections{{{pools}}} + on(job, instance, target, database) "
+                             f"pgconn_pgbouncer_database_reserve_pool_connections{{{pools}}}",
+                             "with reserve_pool {{database}} {{target}}")),
+                    overrides=[dashed("^pool_size.*", "red"), dashed("^with reserve_pool.*", "orange")]),
+         12, 8),
+        (table("Pool modes and limits",
+               "Per pool: its pool_mode, the clients it admits (pool_size in session mode, "
+               "max_client_conn in transaction and statement mode) and how much of that its active "
+               "and waiting clients use.", "short",
+               targets((f"max by (target, database, user, pool_mode) (pgconn_pgbouncer_pool_mode{{{pools}}})", "mode"),
+                       (f"max by (target, database, user) (pgconn_pgbouncer_pool_client_limit{{{pools}}})",
+                        "client limit"),
+                       (f"max by (target, database, user) (pgconn_pgbouncer_pool_client_utilization_ratio{{{pools}}})",
+                        "client utilization"),
+                       instant=True),
+               hide=["Value #A"],
+               rename={"Value #B": "client limit", "Value #C": "client utilization"},
+               units={"Value #C": "percentunit"}),
+         12, 8),
+        (table("Pooler databases",
+               "Per PgBouncer database: pool_size, reserve_pool, max_db_connections (0 = no limit) "
+               "and the server connections it holds now.", "short",
+               targets(*[(f"max by (target, database) ({m}{{{pools}}})", legend) for m, legend in (
+                   ("pgconn_pgbouncer_database_pool_size_connections", "pool_size"),
+                   ("pgconn_pgbouncer_database_reserve_pool_connections", "reserve_pool"),
+                   ("pgconn_pgbouncer_database_max_connections", "max_db_connections"),
+                   ("pgconn_pgbouncer_database_current_connections", "current"))], instant=True),
+               rename={"Value #A": "pool_size", "Value #B": "reserve_pool",
+                       "Value #C": "max_db_connections", "Value #D": "server connections"}),
+         12, 8),
+        (timeseries("Linked server: pooler capacity vs connection limit",
+                    "For each PostgreSQL target behind the selected poolers (their server_target): the "
+                    "server connections all those poolers may open (pool_size + reserve_pool of every "
+                    "pool) and hold now, beside the server's connection limit and max_connections "
+                    "(dashed) and all its client connections. Potential above the limit fires "
+                    "PgconnPoolerServerCapacityAboveLimit.", "short",
+                    targets((f"sum by (job, instance, server_target) (pgconn_pgbouncer_server_connections_max{{{s}}} {linked})",
+                             "poolers' potential {{server_target}}"),
+                            (f"sum by (job, instance, server_target) (pgconn_pgbouncer_server_connections{{{s}}} {linked})",
+                             "poolers' server connections {{server_target}}"),
+                            (f"pgconn_connections_used{{{server}}}", "used (all clients) {{target}}"),
+                            (f"pgconn_connection_limit{{{server}}}", "limit {{target}}"),
+                            (f"pgconn_server_max_connections{{{server}}}", "max_connections {{target}}")),
+                    overrides=[dashed("^limit.*", "red"), dashed("^max_connections.*", "blue")]),
+         24, 8),
+    ]
 
 
 # ------------------------------------------------------ applications, leaks

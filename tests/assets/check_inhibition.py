@@ -75,6 +75,31 @@ CASES = [
     # a critical never silences a critical
     (alert("PgconnNewClientsRefused", "critical", alertgroup="exhaustion",
            job="pgconn", instance="e:9188", target="full"), False),
+    # PgBouncer pools: matched on database and user too
+    (alert("PgconnPoolerMaxWaitHigh", "critical", alertgroup="pooler-wait",
+           job="pgconn", instance="e:9188", target="bouncer", database="orders", user="app"), False),
+    (alert("PgconnPoolerClientsWaiting", "warning", alertgroup="pooler-wait",
+           job="pgconn", instance="e:9188", target="bouncer", database="orders", user="app"), True),
+    (alert("PgconnPoolerServersSaturated", "warning", alertgroup="pooler-wait",
+           job="pgconn", instance="e:9188", target="bouncer", database="orders", user="app"), True),
+    (alert("PgconnPoolerClientsWaiting", "warning", alertgroup="pooler-wait",
+           job="pgconn", instance="e:9188", target="bouncer", database="reports", user="app"), False),
+    (alert("PgconnPoolerClientsWaiting", "warning", alertgroup="pooler-wait",
+           job="pgconn", instance="e:9188", target="bouncer", database="orders", user="batch"), False),
+    # a saturated pool silences the plain "clients waiting" of the same pool only
+    (alert("PgconnPoolerServersSaturated", "warning", alertgroup="pooler-wait",
+           job="pgconn", instance="e:9188", target="bouncer", database="billing", user="app"), False),
+    (alert("PgconnPoolerClientsWaiting", "warning", alertgroup="pooler-wait",
+           job="pgconn", instance="e:9188", target="bouncer", database="billing", user="app"), True),
+    (alert("PgconnPoolerClientsWaiting", "warning", alertgroup="pooler-wait",
+           job="pgconn", instance="e:9188", target="bouncer", database="billing", user="batch"), False),
+    # the pooler's client limit: reached silences near
+    (alert("PgconnPoolerClientLimitReached", "critical", alertgroup="pooler-clients",
+           job="pgconn", instance="e:9188", target="bouncer"), False),
+    (alert("PgconnPoolerClientLimitNear", "warning", alertgroup="pooler-clients",
+           job="pgconn", instance="e:9188", target="bouncer"), True),
+    (alert("PgconnPoolerClientLimitNear", "warning", alertgroup="pooler-clients",
+           job="pgconn", instance="e:9188", target="bouncer-2"), False),
 ]
 
 

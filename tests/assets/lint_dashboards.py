@@ -16,7 +16,10 @@ Dashboard rules (dashboards/*.json, dashboard-linter conventions):
       target=~"$target". Exceptions: pgconn_exporter_build_info and
       pgconn_config_last_reload_successful have no target label (job only);
       pgconn_pool_* may use target=~"$target|" because pools embedded in
-      applications carry no target label.
+      applications carry no target label. A dashboard with a variable
+      `server_target` that follows $target through pgconn_pooler_link_info
+      (the PostgreSQL targets behind the selected poolers) may select
+      target=~"$server_target" instead.
 Metric names:
   M1  every pgconn_* name used in dashboards/*.json (queries and variable
       queries) and in alerts/**/*.yml (rules and rule tests) appears in
@@ -40,6 +43,7 @@ RATE_RE = re.compile(r"\b(rate|irate|increase)\s*\(")
 JOB_RE = re.compile(r'\bjob\s*=~\s*"\$(job|\{job\})"')
 TARGET_RE = re.compile(r'\btarget\s*=~\s*"\$(target|\{target\})"')
 TARGET_POOL_RE = re.compile(r'\btarget\s*=~\s*"\$(target|\{target\})\|?"')
+TARGET_OR_SERVER_RE = re.compile(r'\btarget\s*=~\s*"\$(target|\{target\}|server_target|\{server_target\})"')
 DATASOURCE = "${datasource}"
 
 
@@ -92,7 +96,17 @@ def metric_names(text):
 
 
 # --------------------------------------------------------------- the rules
-def lint_expr(expr, where):
+def server_target_follows(variables):
+    """True when the dashboard's `server_target` variable derives from $target."""
+    v = variables.get("server_target")
+    if not v:
+        return False
+    q = v.get("query")
+    q = q.get("query", "") if isinstance(q, dict) else str(q or "")
+    return "pgconn_pooler_link_info" in q and bool(TARGET_RE.search(q))
+
+
+def lint_expr(expr, where, server_target=False):
     errors = []
     for m in RATE_RE.finditer(expr):
         open_at = m.end() - 1
@@ -117,7 +131,8 @@ def lint_expr(expr, where):
             errors.append(f'{where}: D7 {name}{selector} lacks job=~"$job"')
         if name in NO_TARGET_LABEL:
             continue
-        target_re = TARGET_POOL_RE if name.startswith("pgconn_pool_") else TARGET_RE
+        target_re = (TARGET_POOL_RE if name.startswith("pgconn_pool_")
+                     else TARGET_OR_SERVER_RE if server_target else TARGET_RE)
         if not target_re.search(selector):
             errors.append(f'{where}: D7 {name}{selector} lacks target=~"$target"')
     return errors
@@ -134,6 +149,7 @@ def lint_dashboard(d, name):
     ds = variables.get("datasource")
     if not ds or ds.get("type") != "datasource" or ds.get("query") != "prometheus":
         errors.append(f"{name}: D2 needs a variable `datasource` of type datasource, query prometheus")
+    server_target = server_target_follows(variables)
     for var in ("job", "target"):
         v = variables.get(var)
         if not v:
@@ -156,7 +172,7 @@ def lint_dashboard(d, name):
             if "datasource" in t and not _uses_datasource_var(t["datasource"]):
                 errors.append(f"{where}: D5 query {t.get('refId')} datasource must be {DATASOURCE}")
             if t.get("expr"):
-                errors += lint_expr(t["expr"], f"{where} query {t.get('refId')}")
+                errors += lint_expr(t["expr"], f"{where} query {t.get('refId')}", server_target)
     return errors
 
 
@@ -269,11 +285,24 @@ def self_test():
         ("D7", lambda d: panel(d)["targets"][0].update(expr='pgconn_up{job=~"$job"}')),
         ("D7", lambda d: panel(d)["targets"][0].update(expr="pgconn_up")),
         ("D7", lambda d: panel(d)["targets"][0].update(expr='pgconn_up{job=~"$job", target=~"$target|"}')),
+        # $server_target only with a server_target variable that follows $target
+        ("D7", lambda d: panel(d)["targets"][0].update(expr='pgconn_up{job=~"$job", target=~"$server_target"}')),
+        ("D7", lambda d: (d["templating"]["list"].append(
+            {"name": "server_target", "type": "query",
+             "query": {"query": 'label_values(pgconn_pooler_link_info{job=~"$job"}, server_target)'}}),
+            panel(d)["targets"][0].update(expr='pgconn_up{job=~"$job", target=~"$server_target"}'))),
     ]
     failures = []
     base = lint_dashboard(good, "good")
     if base:
         failures.append(f"good dashboard reported problems: {base}")
+    linked = mutate(lambda d: (d["templating"]["list"].append(
+        {"name": "server_target", "type": "query",
+         "query": {"query": 'label_values(pgconn_pooler_link_info{job=~"$job", target=~"$target"}, server_target)'}}),
+        panel(d)["targets"].append({"refId": "E", "expr": 'pgconn_connection_limit{job=~"$job", target=~"$server_target"}'})))
+    base = lint_dashboard(linked, "linked")
+    if base:
+        failures.append(f"dashboard with a server_target variable reported problems: {base}")
     for rule, fn in cases:
         errs = lint_dashboard(mutate(fn), "bad")
         if not any(f" {rule} " in e for e in errs):

@@ -7,8 +7,12 @@ What runs (everything on 127.0.0.1, free private ports, data in one temporary
 folder that is removed at the end, also on failure):
   PostgreSQL 15      max_connections=12, superuser_reserved_connections=2, so
                      the connection limit is 10
+  PgBouncer          /usr/sbin/pgbouncer (as postgres when run as root), transaction
+                     mode, max_client_conn=6, server_idle_timeout=2s; database
+                     e2e_pool (pool_size 1) and e2e_big (pool_size 12) on the server
   pgconn_exporter    poll every 1s, connect_probe, low thresholds, two declared
-                     applications
+                     applications; a second target kind = "pgbouncer" on the
+                     PgBouncer console with server_target = the PostgreSQL target
   Prometheus         /usr/bin/prometheus, scrape and evaluation every 1s, loaded
                      with a test copy of alerts/pgconn.rules.yml in which only
                      the `for:` durations are shortened (and the one 5m
@@ -31,6 +35,19 @@ Load, with psql clients kept open on a pipe (role e2e_app, not a superuser):
                                           is evaluated through the HTTP API
   phase 4  load stopped, declared pools shrunk by a SIGHUP reload: every alert
            that fired must arrive resolved
+PgBouncer (the setup opened the e2e_pool pool once, so its panels have data in
+phase 3; the exporter's leak/idle-in-transaction thresholds are raised by a
+reload first, so the pooler's server session does not re-fire phase 1's alerts):
+  phase 5  e2e_pool's one server held by an open transaction, a second client
+           waiting; e2e_big opened (pools' potential 1 + 12 > limit 10); 5 of
+           6 clients              PoolerMaxWaitHigh, PoolerClientLimitNear,
+                                  PoolerServerCapacityAboveLimit at the webhook;
+                                  PoolerClientsWaiting, PoolerServersSaturated
+                                  firing in Prometheus and inhibited in
+                                  Alertmanager (by the critical of their pool)
+  phase 6  6 of 6 clients, a 7th refused  PoolerClientLimitReached; Near inhibited
+  phase 7  pooler clients closed, e2e_big pool_size 12 -> 2 by RELOAD: every
+           pooler alert that fired must arrive resolved
 Every wait is bounded; the whole run has a deadline (--deadline, default 210s).
 Exit status 0 when everything passed, 1 otherwise (with a summary either way).
 """
@@ -60,6 +77,7 @@ PG_BIN = "/usr/lib/postgresql/15/bin"
 PROMETHEUS = "/usr/bin/prometheus"
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
 PROMTOOL = "/usr/bin/promtool"
+PGBOUNCER = "/usr/sbin/pgbouncer"
 
 JOB = "pgconn"             # the rules select up{job="pgconn"}
 TARGET = "e2e"
@@ -69,6 +87,12 @@ LIMIT = MAX_CONNECTIONS - RESERVED
 WARNING, CRITICAL = 5, 8
 APP = "e2e_app"            # declared: 2 x (5 + 3) = 16 > limit 10
 IDLE_APP = "e2e_idle_tx"   # declared: 1 x (1 + 0) = 1, holds 1 -> 100%
+POOLER = "e2e_bouncer"     # the pgbouncer target
+POOL_DB = "e2e_pool"       # PgBouncer database, pool_size 1: saturated by one transaction
+BIG_DB = "e2e_big"         # PgBouncer database, pool_size 12 (2 after phase 7's RELOAD)
+BIG_POOL_SIZE = (12, 2)
+MAX_CLIENT_CONN = 6        # 5 clients = 83% > utilization_warning 0.8; 6 = the limit
+POOLED_APP = "e2e_pooled"  # application_name of the clients that go through PgBouncer
 FOR_TEST = "3s"            # every `for:` of the shipped rules becomes this
 # Range windows that would keep an alert firing far longer than the test may
 # run. Each entry must match exactly `count` times in the rule's expression,
@@ -100,11 +124,31 @@ EXPECTED = {
         "PgconnNewClientsRefused": {},
     },
 }
-# Must never fire here: the exporter keeps its connection and is scraped.
+# Pooler alerts that must reach the webhook in phases 5 and 6 (resolved in 7).
+POOL_LABELS = {"target": POOLER, "database": POOL_DB, "user": APP}
+EXPECTED_POOLER = {
+    5: {
+        "PgconnPoolerMaxWaitHigh": POOL_LABELS,
+        "PgconnPoolerClientLimitNear": {"target": POOLER},
+        # carries the PostgreSQL target, whose limit the poolers exceed
+        "PgconnPoolerServerCapacityAboveLimit": {"target": TARGET, "server_target": TARGET},
+    },
+    6: {
+        "PgconnPoolerClientLimitReached": {"target": POOLER},
+    },
+}
+# Warnings of the saturated pool: they fire with PgconnPoolerMaxWaitHigh, which
+# inhibits them (and ServersSaturated inhibits ClientsWaiting), so they are
+# checked firing in Prometheus and suppressed in Alertmanager.
+INHIBITED_IN_PHASE_5 = {"PgconnPoolerClientsWaiting": POOL_LABELS, "PgconnPoolerServersSaturated": POOL_LABELS}
+INHIBITED_IN_PHASE_6 = {"PgconnPoolerClientLimitNear": {"target": POOLER}}
+# Must never fire here: the exporter keeps its connections (the PostgreSQL
+# target's and the PgBouncer console) and is scraped.
 FORBIDDEN = {"PgconnExporterDown", "PgconnExporterAbsent", "PgconnTargetDown", "PgconnPollsFailing",
              "PgconnConfigReloadFailed", "PgconnLongRunningTransaction"}
 # Warnings Alertmanager must hold back while phase 3's criticals fire.
-INHIBITED_IN_PHASE_3 = ["PgconnConnectionsAboveWarning", "PgconnUtilizationAboveWarning"]
+INHIBITED_IN_PHASE_3 = {"PgconnConnectionsAboveWarning": {"target": TARGET},
+                        "PgconnUtilizationAboveWarning": {"target": TARGET}}
 RECEIVER_BY_SEVERITY = {"critical": "pager", "warning": "tickets", "info": "info"}
 
 
@@ -196,6 +240,8 @@ class Stack:
         self.pg_port = None
         self.pg_started = False
         self.postmaster = None
+        self.bouncer_dir = os.path.join(self.dir, "pgbouncer")
+        self.bouncer_port = None
         self.webhook = None
 
     # ---- generic
@@ -267,18 +313,65 @@ class Stack:
             pass
         kill_group(self.postmaster, wait=10)  # the group: runuser, postmaster and every backend
 
-    # ---- load clients
-    def open_client(self, app, statements, user="e2e_app"):
-        """A psql session kept open on a stdin pipe; returns once it has run `statements`.
+    # ---- PgBouncer
+    def write_pgbouncer_ini(self, big_pool_size):
+        ini = os.path.join(self.bouncer_dir, "pgbouncer.ini")
+        with open(ini, "w") as f:
+            f.write(f"""; written by tests/e2e/e2e_alerts.py
+[databases]
+{POOL_DB} = host=127.0.0.1 port={self.pg_port} dbname=postgres pool_size=1
+{BIG_DB} = host=127.0.0.1 port={self.pg_port} dbname=postgres pool_size={big_pool_size}
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {self.bouncer_port}
+unix_socket_dir =
+auth_type = trust
+auth_file = {self.bouncer_dir}/userlist.txt
+admin_users = pgconn_monitor
+pool_mode = transaction
+max_client_conn = {MAX_CLIENT_CONN}
+default_pool_size = 1
+reserve_pool_size = 0
+server_idle_timeout = 2
+""")
+        return ini
 
-        Readiness comes from psql itself (it prints "ready" after the statements), so no
-        extra connection disturbs the counts while the load is being built.
+    def start_pgbouncer(self):
+        """PgBouncer in the foreground (it refuses to run as root: as postgres then)."""
+        os.makedirs(self.bouncer_dir)
+        self.bouncer_port = free_port()
+        ini = self.write_pgbouncer_ini(BIG_POOL_SIZE[0])
+        with open(os.path.join(self.bouncer_dir, "userlist.txt"), "w") as f:
+            f.write('"pgconn_monitor" ""\n"e2e_app" ""\n')
+        if os.geteuid() == 0:
+            subprocess.run(["chown", "-R", "postgres:postgres", self.bouncer_dir], check=True)
+        self.spawn("pgbouncer", self.as_postgres([PGBOUNCER, ini]))
+        wait_for("PgBouncer to accept console connections",
+                 lambda: self.check_alive() or self.console("SHOW VERSION", check=False), 30)
+
+    def console(self, command, timeout=10, check=True):
+        """Runs a command on PgBouncer's admin console as pgconn_monitor (admitted even when full).
+
+        On failure: TestFailure, or None with check=False (readiness probes).
         """
+        r = subprocess.run([f"{PG_BIN}/psql", "-X", "-At", "-h", "127.0.0.1", "-p", str(self.bouncer_port),
+                            "-U", "pgconn_monitor", "-d", "pgbouncer", "-c", command],
+                           capture_output=True, text=True, timeout=timeout,
+                           env=dict(os.environ, PGCONNECT_TIMEOUT="5"))
+        if r.returncode != 0:
+            if not check:
+                return None
+            raise TestFailure(f"PgBouncer console {command!r} failed: {r.stderr.strip()}")
+        return r.stdout.strip() or "ok"
+
+    # ---- load clients
+    def spawn_client(self, app, statements, user="e2e_app", port=None, database="postgres"):
+        """A psql session kept open on a stdin pipe, running `statements` then SELECT 'ready'."""
         env = dict(os.environ, PGAPPNAME=app, PGCONNECT_TIMEOUT="5")
         for key in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE", "PGSERVICE", "PGOPTIONS"):
             env.pop(key, None)
         p = subprocess.Popen([f"{PG_BIN}/psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
-                              "-p", str(self.pg_port), "-U", user, "-d", "postgres"],
+                              "-p", str(port or self.pg_port), "-U", user, "-d", database],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              env=env, start_new_session=True)
         self.clients.append(p)
@@ -286,7 +379,16 @@ class Stack:
             p.stdin.write((statements + "\nSELECT 'ready';\n").encode())
             p.stdin.flush()
         except OSError:
-            pass  # exited already: reported below
+            pass  # exited already: reported by the caller
+        return p
+
+    def open_client(self, app, statements, user="e2e_app", port=None, database="postgres"):
+        """A psql session kept open on a stdin pipe; returns once it has run `statements`.
+
+        Readiness comes from psql itself (it prints "ready" after the statements), so no
+        extra connection disturbs the counts while the load is being built.
+        """
+        p = self.spawn_client(app, statements, user, port, database)
         end = time.monotonic() + min(15, max(1, CLOCK.remaining()))
         out, chunk = b"", None
         while chunk != b"":  # b"": psql exited (refused, or an SQL error)
@@ -480,8 +582,10 @@ def test_alertmanager_config(src, dst, webhook_port):
     return doc
 
 
-def exporter_config(pg_port, app_pool):
+def exporter_config(pg_port, bouncer_port, app_pool, ages=(2, 4)):
+    """ages: idle_in_transaction_seconds, connection_age_seconds."""
     size, overflow, processes = app_pool
+    idle_in_transaction, connection_age = ages
     return f"""# written by tests/e2e/e2e_alerts.py
 [poll]
 interval = "1s"
@@ -491,8 +595,8 @@ connections_warning = {WARNING}
 connections_critical = {CRITICAL}
 utilization_warning = 0.8
 utilization_critical = 0.95
-idle_in_transaction_seconds = 2
-connection_age_seconds = 4
+idle_in_transaction_seconds = {idle_in_transaction}
+connection_age_seconds = {connection_age}
 [[targets]]
 name = "{TARGET}"
 dsn = "postgresql://pgconn_monitor@127.0.0.1:{pg_port}/postgres"
@@ -507,6 +611,11 @@ name = "{IDLE_APP}"
 pool_size = 1
 max_overflow = 0
 processes = 1
+[[targets]]
+name = "{POOLER}"
+kind = "pgbouncer"
+dsn = "postgresql://pgconn_monitor@127.0.0.1:{bouncer_port}/pgbouncer"
+server_target = "{TARGET}"
 """
 
 
@@ -563,6 +672,14 @@ class E2E:
         s.sql("CREATE ROLE pgconn_monitor LOGIN CONNECTION LIMIT 3; GRANT pg_monitor TO pgconn_monitor;")
         s.sql("CREATE ROLE e2e_app LOGIN")
         s.sql("CREATE DATABASE e2e_limited CONNECTION LIMIT 5")
+        # before the exporter, so its pooler target never sees a failed poll
+        s.start_pgbouncer()
+        # open the e2e_pool pool once (PgBouncer keeps the pool; its server
+        # connection closes after server_idle_timeout), so the pool panels have data
+        s.open_client(POOLED_APP, "SELECT 1;", port=s.bouncer_port, database=POOL_DB)
+        s.close_clients()
+        log(f"PgBouncer 1.x on 127.0.0.1:{s.bouncer_port} (max_client_conn={MAX_CLIENT_CONN}, "
+            f"{POOL_DB} pool_size 1, {BIG_DB} pool_size {BIG_POOL_SIZE[0]})")
 
         s.webhook = Webhook()
         log(f"webhook on 127.0.0.1:{s.webhook.port}")
@@ -570,7 +687,7 @@ class E2E:
         self.exporter_port = free_port()
         self.exporter_conf = s.path("pgconn.toml")
         with open(self.exporter_conf, "w") as f:
-            f.write(exporter_config(s.pg_port, (5, 3, 2)))
+            f.write(exporter_config(s.pg_port, s.bouncer_port, (5, 3, 2)))
         self.exporter = s.spawn("exporter", [self.args.exporter, f"--config.file={self.exporter_conf}",
                                              f"--web.listen-address=127.0.0.1:{self.exporter_port}"])
 
@@ -609,6 +726,10 @@ class E2E:
 
         alive = s.check_alive
         wait_for("the exporter to report pgconn_up 1", lambda: alive() or self.gauge("pgconn_up") == 1, 30)
+        wait_for("the exporter to report pgconn_up 1 for the PgBouncer target",
+                 lambda: alive() or self.gauge("pgconn_up", target=POOLER) == 1, 30)
+        wait_for("the pooler's server connection to close (1 used: the exporter)",
+                 lambda: alive() or self.gauge("pgconn_connections_used") == 1, 30)
         wait_for("Alertmanager to be ready", lambda: alive() or http_get(self.am_url + "/-/ready")[0] == 200, 30)
         wait_for("Prometheus to be ready", lambda: alive() or http_get(self.prom_url + "/-/ready")[0] == 200, 30)
         wait_for("Prometheus to scrape the exporter",
@@ -623,7 +744,7 @@ class E2E:
         return parse_metrics(http_get(f"http://127.0.0.1:{self.exporter_port}/metrics")[1])
 
     def gauge(self, name, **labels):
-        want = set(labels.items()) | {("target", TARGET)}
+        want = set({"target": TARGET, **labels}.items())
         for (n, ls), v in self.metrics().items():
             if n == name and want <= ls:
                 return v
@@ -649,8 +770,8 @@ class E2E:
         wait_for(f"pgconn_connections_used == {n}",
                  lambda: self.stack.check_alive() or self.gauge("pgconn_connections_used") == n, 15)
 
-    def expect_firing(self, phase):
-        expected = EXPECTED[phase]
+    def expect_firing(self, phase, plan=EXPECTED):
+        expected = plan[phase]
         t0 = self.phase_start[phase]
 
         def arrived():
@@ -658,8 +779,8 @@ class E2E:
             return all(self.firing_event(name) for name in expected)
 
         wait_for(f"phase {phase} alerts firing at the webhook: {sorted(expected)}", arrived, 60, 0.5)
-        for later in [p for p in EXPECTED if p > phase]:
-            for name in EXPECTED[later]:
+        for later in [p for p in plan if p > phase]:
+            for name in plan[later]:
                 if self.firing_event(name):
                     self.problems.append(f"{name} fired in phase {phase}, before phase {later} crossed its threshold")
         for name, labels in expected.items():
@@ -706,11 +827,13 @@ class E2E:
         n = sum(len(g["rules"]) for g in groups)
         log(f"  {n} rules loaded, {len(bad)} with evaluation errors")
 
-    def check_inhibition(self):
+    def check_inhibition(self, inhibited):
+        """inhibited: {alertname: labels}; each such alert must be in Alertmanager, suppressed."""
         def suppressed():
             out = {}
-            for name in INHIBITED_IN_PHASE_3:
-                q = urllib.parse.urlencode({"filter": f'alertname="{name}"'})
+            for name, labels in inhibited.items():
+                matchers = [f'alertname="{name}"'] + [f'{k}="{v}"' for k, v in labels.items()]
+                q = urllib.parse.urlencode([("filter", m) for m in matchers])
                 alerts = http_json(f"{self.am_url}/api/v2/alerts?{q}")
                 out[name] = [a["status"] for a in alerts]
             if all(s and all(x["state"] == "suppressed" and x["inhibitedBy"] for x in s) for s in out.values()):
@@ -720,10 +843,24 @@ class E2E:
 
         self.last_inhibition = None
         try:
-            wait_for("warnings to be inhibited in Alertmanager", suppressed, 20, 0.5)
-            log(f"  inhibited in Alertmanager while the criticals fire: {', '.join(INHIBITED_IN_PHASE_3)}")
+            wait_for(f"{sorted(inhibited)} to be inhibited in Alertmanager", suppressed, 20, 0.5)
+            log(f"  inhibited in Alertmanager: {', '.join(inhibited)}")
         except TestFailure as e:
             self.problems.append(f"{e}; last state {self.last_inhibition}")
+
+    def check_prometheus_firing(self, alerts, timeout=30):
+        """alerts: {alertname: labels}; each must be firing in Prometheus (ALERTS)."""
+        def selector(name, labels):
+            ls = ", ".join([f'alertname="{name}"', 'alertstate="firing"', f'job="{JOB}"']
+                           + [f'{k}="{v}"' for k, v in labels.items()])
+            return f"ALERTS{{{ls}}}"
+        try:
+            wait_for(f"{sorted(alerts)} firing in Prometheus",
+                     lambda: self.stack.check_alive() or all(self.query(selector(n, l)) for n, l in alerts.items()),
+                     timeout, 0.5)
+            log(f"  firing in Prometheus: {', '.join(alerts)}")
+        except TestFailure as e:
+            self.problems.append(str(e))
 
     def check_refused(self):
         r = subprocess.run([f"{PG_BIN}/psql", "-X", "-At", "-h", "127.0.0.1", "-p", str(self.stack.pg_port),
@@ -748,7 +885,8 @@ class E2E:
                     time.sleep(0.3)
 
     def check_dashboards(self):
-        values = {"job": JOB, "target": TARGET, "application": ".*", "pool": ".+",
+        values = {"job": JOB, "target": f"{TARGET}|{POOLER}", "server_target": TARGET,
+                  "application": ".*", "pool": ".+",
                   "__rate_interval": RATE_INTERVAL, "__interval": "1s", "__range": "5m"}
         checked = 0
         for dash, panel, ref, expr in dashboard_queries(self.src):
@@ -794,14 +932,14 @@ class E2E:
         except urllib.error.HTTPError as e:
             self.problems.append(f"dashboard {dash}: variable {var['name']}: {e.read().decode()}")
             return
-        want = {"job": JOB, "target": TARGET, "application": APP}.get(var["name"])
+        want = {"job": JOB, "target": TARGET, "application": APP, "server_target": TARGET}.get(var["name"])
         if (want and want not in got) or not got:
             self.problems.append(f"dashboard {dash}: variable {var['name']} ({query}) offers {got}, "
                                  f"expected {want or 'at least one value'}")
 
-    def expect_resolved(self):
-        expected = sorted({n for p in EXPECTED.values() for n in p})
-        t0 = self.phase_start[4]
+    def expect_resolved(self, plan=EXPECTED, phase=4):
+        expected = sorted({n for p in plan.values() for n in p})
+        t0 = self.phase_start[phase]
 
         def all_resolved():
             self.stack.check_alive()
@@ -842,14 +980,14 @@ class E2E:
         self.use(10)
         self.check_refused()
         self.expect_firing(3)
-        self.check_inhibition()
+        self.check_inhibition(INHIBITED_IN_PHASE_3)
         self.check_rules_health()
         self.check_dashboards()
 
         self.phase(4, "load stopped, declared pools shrunk to 2 x (2 + 1) + 1 = 7 by SIGHUP")
         s.close_clients()
         with open(self.exporter_conf, "w") as f:
-            f.write(exporter_config(s.pg_port, (2, 1, 2)))
+            f.write(exporter_config(s.pg_port, s.bouncer_port, (2, 1, 2)))
         self.exporter.send_signal(signal.SIGHUP)
         wait_for("the reload to apply (declared capacity 7)",
                  lambda: self.gauge("pgconn_declared_capacity_connections") == 7
@@ -857,9 +995,79 @@ class E2E:
         self.use(1)
         self.expect_resolved()
 
+        self.run_pooler()
+
         forbidden = sorted(s.webhook.names() & FORBIDDEN)
         if forbidden:
             self.problems.append(f"alerts that must not fire did: {forbidden}")
+
+    def reload_exporter(self, config, what, check):
+        with open(self.exporter_conf, "w") as f:
+            f.write(config)
+        self.exporter.send_signal(signal.SIGHUP)
+        wait_for(f"the reload to apply ({what})",
+                 lambda: check() and self.gauge("pgconn_config_last_reload_successful") == 1, 15)
+
+    def pooler_gauge(self, name, **labels):
+        return self.gauge(name, target=POOLER, **labels)
+
+    def run_pooler(self):
+        s = self.stack
+        self.phase(5, f"{POOL_DB}'s one server held by a transaction, a client waiting; {BIG_DB} opened "
+                      f"(pools' potential 1 + {BIG_POOL_SIZE[0]} > limit {LIMIT}); "
+                      f"5 of max_client_conn {MAX_CLIENT_CONN} clients")
+        # the pooler's server session is old and idle in transaction by design here
+        self.reload_exporter(exporter_config(s.pg_port, s.bouncer_port, (2, 1, 2), ages=(3600, 3600)),
+                             "leak thresholds 3600s",
+                             lambda: self.gauge("pgconn_threshold_connection_age_seconds") == 3600)
+        s.open_client(POOLED_APP, "BEGIN; SELECT 1;", port=s.bouncer_port, database=POOL_DB)
+        s.spawn_client(POOLED_APP, "SELECT 1;", port=s.bouncer_port, database=POOL_DB)
+        wait_for(f"a client waiting in pool {POOL_DB}",
+                 lambda: s.check_alive() or self.pooler_gauge("pgconn_pgbouncer_clients", database=POOL_DB,
+                                                              state="waiting") == 1, 15)
+        for _ in range(2):
+            s.open_client(POOLED_APP, "SELECT 1;", port=s.bouncer_port, database=BIG_DB)
+        wait_for("5 PgBouncer clients (the exporter's console included) and the pools' potential "
+                 f"{1 + BIG_POOL_SIZE[0]}",
+                 lambda: s.check_alive() or (self.pooler_gauge("pgconn_pgbouncer_client_connections") == 5 and
+                                             self.pooler_gauge("pgconn_pgbouncer_server_connections_max")
+                                             == 1 + BIG_POOL_SIZE[0]), 15)
+        self.expect_firing(5, EXPECTED_POOLER)
+        self.check_prometheus_firing(INHIBITED_IN_PHASE_5)
+        self.check_inhibition(INHIBITED_IN_PHASE_5)
+
+        self.phase(6, f"{MAX_CLIENT_CONN} of max_client_conn {MAX_CLIENT_CONN} clients")
+        s.open_client(POOLED_APP, "SELECT 1;", port=s.bouncer_port, database=BIG_DB)
+        wait_for(f"{MAX_CLIENT_CONN} PgBouncer clients",
+                 lambda: s.check_alive() or self.pooler_gauge("pgconn_pgbouncer_client_connections")
+                 == MAX_CLIENT_CONN, 15)
+        self.check_pooler_refused()
+        self.expect_firing(6, EXPECTED_POOLER)
+        self.check_inhibition(INHIBITED_IN_PHASE_6)
+
+        self.phase(7, f"pooler clients closed, {BIG_DB} pool_size {BIG_POOL_SIZE[0]} -> {BIG_POOL_SIZE[1]} "
+                      "by RELOAD")
+        s.close_clients()
+        s.write_pgbouncer_ini(BIG_POOL_SIZE[1])
+        s.console("RELOAD")
+        wait_for(f"the pools' potential to drop to {1 + BIG_POOL_SIZE[1]}",
+                 lambda: s.check_alive() or self.pooler_gauge("pgconn_pgbouncer_server_connections_max")
+                 == 1 + BIG_POOL_SIZE[1], 15)
+        self.expect_resolved(EXPECTED_POOLER, 7)
+        wait_for("the inhibited pooler warnings to end in Prometheus",
+                 lambda: not any(self.query(f'ALERTS{{alertname="{n}", target="{POOLER}"}}')
+                                 for n in INHIBITED_IN_PHASE_5), 20, 0.5)
+
+    def check_pooler_refused(self):
+        r = subprocess.run([f"{PG_BIN}/psql", "-X", "-At", "-h", "127.0.0.1", "-p", str(self.stack.bouncer_port),
+                            "-U", "e2e_app", "-d", BIG_DB, "-c", "SELECT 1"],
+                           capture_output=True, text=True, timeout=15,
+                           env=dict(os.environ, PGAPPNAME="e2e_extra", PGCONNECT_TIMEOUT="5"))
+        if r.returncode == 0 or "max_client_conn" not in r.stderr:
+            self.problems.append(f"a client beyond max_client_conn was not refused: rc={r.returncode} "
+                                 f"{r.stderr.strip()}")
+        else:
+            log(f"  client beyond max_client_conn refused: {r.stderr.strip().splitlines()[-1]}")
 
     def phase_of(self, t):
         started = [(start, n) for n, start in self.phase_start.items() if start <= t]
@@ -875,8 +1083,10 @@ class E2E:
             windows = [f"{k}: {v}" for k, v in sorted(self.rule_changes.items()) if "window" in v]
             print(f"test copy of the rules: every `for` -> {FOR_TEST}; " + "; ".join(windows))
         print("alerts at the webhook (phase it fired in, seconds from the start of that phase to the firing "
-              "notification; seconds from the end of the load to the resolved notification):")
-        expected = {n for p in EXPECTED.values() for n in p}
+              "notification; seconds from the end of the load, phase 4 or for the pooler 7, to the resolved "
+              "notification):")
+        pooler = {n for p in EXPECTED_POOLER.values() for n in p}
+        expected = {n for p in EXPECTED.values() for n in p} | pooler
         for n in sorted(expected | (hook.names() if hook else set())):
             ev = self.firing_event(n) if hook else None
             if ev:
@@ -884,8 +1094,9 @@ class E2E:
                 fired = f"phase {ph} firing +{ev[0] - self.phase_start[ph]:5.1f}s"
             else:
                 fired = "NOT FIRED" + " " * 17
-            res = self.resolved_after_firing(n) if ev and 4 in self.phase_start else None
-            resolved = f"resolved +{res[0] - self.phase_start[4]:5.1f}s" if res else "NOT RESOLVED"
+            end = 7 if n in pooler else 4
+            res = self.resolved_after_firing(n) if ev and end in self.phase_start else None
+            resolved = f"resolved +{res[0] - self.phase_start[end]:5.1f}s" if res else "NOT RESOLVED"
             tag = "" if n in expected else ("  (must not fire)" if n in FORBIDDEN else "  (not asserted)")
             print(f"  {n:42s} {fired}  {resolved}{tag}")
         if self.query_report:
@@ -916,7 +1127,7 @@ def main():
     args.exporter = os.path.abspath(args.exporter)
     CLOCK = Clock(args.deadline)
 
-    for tool in (args.exporter, PROMETHEUS, ALERTMANAGER, PROMTOOL, f"{PG_BIN}/initdb", f"{PG_BIN}/psql"):
+    for tool in (args.exporter, PROMETHEUS, ALERTMANAGER, PROMTOOL, PGBOUNCER, f"{PG_BIN}/initdb", f"{PG_BIN}/psql"):
         if not os.access(tool, os.X_OK):
             print(f"missing executable: {tool}")
             return 1

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "log_capture.h"
 #include "pool/connection_ops.h"
 #include "pool/pool.h"
 
@@ -107,26 +108,5 @@ inline std::unique_ptr<pgconn::pool::Pool> make_fake_pool(const std::shared_ptr<
   return std::make_unique<pgconn::pool::Pool>(std::move(options),
                                               std::make_unique<FakeOps>(world));
 }
-
-// Collects log lines so tests can assert on them.
-class LogCapture {
- public:
-  pgconn::pool::LogFunction function() {
-    return [this](pgconn::pool::LogLevel, const std::string& line) {
-      std::lock_guard<std::mutex> guard(mu_);
-      lines_.push_back(line);
-    };
-  }
-  int count(const std::string& needle) const {
-    std::lock_guard<std::mutex> guard(mu_);
-    int n = 0;
-    for (const auto& line : lines_) n += line.find(needle) != std::string::npos ? 1 : 0;
-    return n;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<std::string> lines_;
-};
 
 }  // namespace pooltest

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "log_capture.h"
 #include "pg_server.h"
 #include "pool/pool.h"
 
@@ -19,26 +20,6 @@ using pgconn::pool::PoolOptions;
 using pgconn::pool::PoolTimeout;
 
 namespace {
-
-class LogLines {
- public:
-  pgconn::pool::LogFunction function() {
-    return [this](pgconn::pool::LogLevel, const std::string& line) {
-      std::lock_guard<std::mutex> guard(mu_);
-      lines_.push_back(line);
-    };
-  }
-  int count(const std::string& needle) const {
-    std::lock_guard<std::mutex> guard(mu_);
-    int n = 0;
-    for (const auto& line : lines_) n += line.find(needle) != std::string::npos ? 1 : 0;
-    return n;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<std::string> lines_;
-};
 
 class PoolPg : public ::testing::Test {
  protected:
@@ -77,7 +58,7 @@ class PoolPg : public ::testing::Test {
   }
 
   pgtest::PgServer server_;
-  LogLines log;
+  pooltest::LogCapture log;
   PoolOptions options;
 };
 

@@ -90,6 +90,7 @@ PoolerUsage pgbouncer_usage(const PoolerStats& stats, std::optional<int64_t> con
   usage.clients = stats.used_clients;
   usage.client_limit = configured_limit.value_or(stats.max_client_conn);
   usage.client_utilization = ratio(usage.clients, usage.client_limit);
+  std::map<std::string, int64_t> potential_per_database;
   for (const auto& p : stats.pools) {
     if (p.database == "pgbouncer") continue;  // the admin console: no server connections
     usage.clients_waiting += p.clients_waiting;
@@ -98,7 +99,14 @@ PoolerUsage pgbouncer_usage(const PoolerStats& stats, std::optional<int64_t> con
         p.servers_active + p.servers_idle + p.servers_used + p.servers_tested + p.servers_login;
     const PgBouncerDatabase* db = find_database(stats, p.database);
     int64_t pool_size = db && db->pool_size > 0 ? db->pool_size : stats.default_pool_size;
-    usage.server_connections_max += pool_size + (db ? db->reserve_pool : stats.reserve_pool_size);
+    potential_per_database[p.database] += pool_size + (db ? db->reserve_pool : stats.reserve_pool_size);
+  }
+  // Every pool (database/user pair) may open pool_size + reserve_pool server
+  // connections, unless the database's max_db_connections caps them together.
+  for (const auto& [name, potential] : potential_per_database) {
+    const PgBouncerDatabase* db = find_database(stats, name);
+    int64_t cap = db && db->max_connections > 0 ? db->max_connections : stats.max_db_connections;
+    usage.server_connections_max += cap > 0 ? std::min(potential, cap) : potential;
   }
   return usage;
 }

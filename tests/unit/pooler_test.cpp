@@ -58,6 +58,18 @@ TEST(Pooler, UsageSumsServerConnectionsWithoutTheConsole) {
   EXPECT_EQ(pgbouncer_usage(session_pooler(), 8).client_limit, 8);
 }
 
+TEST(Pooler, MaxDbConnectionsCapsThePotentialServerConnections) {
+  PoolerStats s = session_pooler();
+  PgBouncerPool second_user = s.pools[0];
+  second_user.user = "reporting";
+  s.pools.push_back(second_user);
+  EXPECT_EQ(pgbouncer_usage(s, std::nullopt).server_connections_max, 6);  // two pools of 2 + 1
+  s.max_db_connections = 4;
+  EXPECT_EQ(pgbouncer_usage(s, std::nullopt).server_connections_max, 4);
+  s.databases[0].max_connections = 3;  // the database's own cap wins over the global one
+  EXPECT_EQ(pgbouncer_usage(s, std::nullopt).server_connections_max, 3);
+}
+
 TEST(Pooler, DeclaredHostedPoolerSetsTheBudget) {
   config::Target t;
   t.pooler = config::DeclaredPooler{"session", 15, 200};

@@ -88,11 +88,7 @@ void add_application_findings(const std::vector<ApplicationSummary>& apps, const
 
 void add_pooler_findings(const PoolerStats& stats, const config::Target& target, std::vector<Finding>& out) {
   PoolerUsage pooler = pgbouncer_usage(stats, target.connection_limit);
-  Usage clients;
-  clients.limit = pooler.client_limit;
-  clients.used = pooler.clients;
-  clients.available = std::max<int64_t>(0, pooler.client_limit - pooler.clients);
-  clients.utilization = pooler.client_utilization;
+  Usage clients = client_usage(pooler);
   Severity s = usage_severity(clients, target.thresholds);
   if (s >= Severity::warning) {
     std::ostringstream ev;

@@ -111,6 +111,15 @@ PoolerUsage pgbouncer_usage(const PoolerStats& stats, std::optional<int64_t> con
   return usage;
 }
 
+Usage client_usage(const PoolerUsage& pooler) {
+  Usage usage;
+  usage.limit = pooler.client_limit;
+  usage.used = pooler.clients;
+  usage.available = std::max<int64_t>(0, pooler.client_limit - pooler.clients);
+  usage.utilization = pooler.client_utilization;
+  return usage;
+}
+
 int64_t declared_pooler_budget(const config::DeclaredPooler& pooler) {
   return pooler.pool_mode == "session" ? pooler.pool_size : pooler.max_client_connections;
 }

@@ -67,6 +67,9 @@ struct PoolerUsage {
   int64_t server_connections_max = 0;
 };
 PoolerUsage pgbouncer_usage(const PoolerStats& stats, std::optional<int64_t> configured_limit);
+// The pooler's clients against its client limit, as a Usage, so the same
+// threshold rules judge pooler and server budgets.
+Usage client_usage(const PoolerUsage& pooler);
 
 // The budget a declared hosted pooler (e.g. Supabase's) imposes on clients.
 int64_t declared_pooler_budget(const config::DeclaredPooler& pooler);

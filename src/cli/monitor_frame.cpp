@@ -1,6 +1,7 @@
 #include "cli/monitor_frame.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "cli/text.h"
 #include "thresholds.h"
@@ -126,6 +127,36 @@ Line findings_line(const std::vector<Finding>& findings) {
   return {{"findings: "}, {text, worst(findings)}};
 }
 
+// A PgBouncer target: clients against the client limit, then one row per pool.
+void add_pooler(const PoolerStats& stats, const config::Target& target, const FrameOptions& options, Line head,
+                std::vector<Line>& lines) {
+  PoolerUsage pooler = pgbouncer_usage(stats, target.connection_limit);
+  Usage clients = client_usage(pooler);
+  Severity severity = usage_severity(clients, target.thresholds);
+  head.push_back({"  clients "});
+  head.push_back({std::to_string(clients.used), severity});
+  head.push_back({" of " + std::to_string(clients.limit) + "  waiting "});
+  head.push_back({std::to_string(pooler.clients_waiting), pooler.clients_waiting > 0 ? Severity::warning : Severity::ok});
+  head.push_back({"  servers " + std::to_string(pooler.server_connections) + " of " +
+                  std::to_string(pooler.server_connections_max)});
+  lines.push_back(head);
+  lines.push_back(usage_bar(clients, severity, options.columns));
+  lines.push_back({{"POOL (DATABASE/USER)    MODE         ACTIVE WAITING SERVERS LIMIT MAX-WAIT"}});
+  for (const auto& p : stats.pools) {
+    PoolBudget budget = pgbouncer_pool_budget(stats, p);
+    std::string name = p.database + "/" + p.user;
+    if (name.size() > 22) name = name.substr(0, 21) + "~";
+    char wait[16];
+    std::snprintf(wait, sizeof wait, "%.2fs", p.max_wait_seconds);
+    lines.push_back({{pad_right(name, 24) + pad_right(budget.pool_mode, 11) +
+                      pad_left(std::to_string(p.clients_active), 8)},
+                     {pad_left(std::to_string(p.clients_waiting), 8), p.clients_waiting > 0 ? Severity::warning
+                                                                                           : Severity::ok},
+                     {pad_left(std::to_string(p.servers_active + p.servers_used + p.servers_idle), 8) +
+                      pad_left(std::to_string(budget.client_limit), 6) + pad_left(wait, 9)}});
+  }
+}
+
 void add_target(const MonitoredTarget& monitored, const FrameOptions& options, std::vector<Line>& lines) {
   const Snapshot& snap = *monitored.snapshot;
   const config::Target& target = *monitored.target;
@@ -152,6 +183,7 @@ void add_target(const MonitoredTarget& monitored, const FrameOptions& options, s
       lines.push_back(application_row(app, target.thresholds));
     }
   }
+  if (snap.pooler) add_pooler(*snap.pooler, target, options, head, lines);
   lines.push_back(findings_line(evaluate(snap, target, options.max_applications)));
 }
 

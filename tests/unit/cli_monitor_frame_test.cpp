@@ -134,3 +134,32 @@ TEST(CliMonitorFrame, DownTargetKeepsItsLastData) {
   EXPECT_NE(frame.find("main  DOWN  not polled yet\n"), std::string::npos) << frame;
   EXPECT_EQ(frame.find("APPLICATION"), std::string::npos) << frame;
 }
+
+TEST(CliMonitorFrame, PoolerTargetShowsClientsAndPools) {
+  config::Target target;
+  target.name = "bouncer";
+  target.kind = config::TargetKind::pgbouncer;
+  PoolerStats stats;
+  stats.pool_mode = "session";
+  stats.max_client_conn = 10;
+  stats.used_clients = 3;
+  stats.databases.push_back({"appdb", "", 2, 0, 0, 2, 0, 0, 0});
+  PgBouncerPool pool;
+  pool.database = "appdb";
+  pool.user = "app";
+  pool.clients_active = 2;
+  pool.clients_waiting = 1;
+  pool.servers_active = 2;
+  pool.max_wait_seconds = 1.5;
+  stats.pools.push_back(pool);
+  Snapshot snap;
+  snap.target = "bouncer";
+  snap.up = true;
+  snap.pooler = std::make_shared<const PoolerStats>(stats);
+  std::string frame = joined(render_frame({{&target, &snap}}, plain()));
+  EXPECT_NE(frame.find("bouncer  clients 3 of 10  waiting 1  servers 2 of 2\n"), std::string::npos) << frame;
+  EXPECT_NE(frame.find("appdb/app               session           2       1       2     2    1.50s\n"),
+            std::string::npos)
+      << frame;
+  EXPECT_NE(frame.find("warning pooler_clients_waiting"), std::string::npos) << frame;
+}

@@ -8,6 +8,7 @@ packages=(
   cmake make g++ pkg-config git ca-certificates curl python3 python3-yaml
   libpq-dev libpqxx-dev prometheus-cpp-dev libcpp-httplib-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libssl-dev libcrypt-dev openssl clang libclang-rt-14-dev
   postgresql-15 postgresql-contrib
   prometheus prometheus-alertmanager pgbouncer docker-compose
   tmux wrk

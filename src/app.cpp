@@ -46,11 +46,14 @@ bool App::reload() {
   // Not under mutex_: reconfigure waits for polls in flight, and scrapes
   // (which take mutex_) must not wait for a poll.
   poller_->reconfigure(*fresh);
-  std::lock_guard<std::mutex> lock(mutex_);
-  config_ = fresh;
-  info_.last_reload_successful = true;
-  info_.last_reload_unix = unix_now();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    config_ = fresh;
+    info_.last_reload_successful = true;
+    info_.last_reload_unix = unix_now();
+  }
   log::info("configuration reloaded", {{"targets", std::to_string(fresh->targets.size())}});
+  if (reload_hook_) reload_hook_(*fresh);
   return true;
 }
 

@@ -2,6 +2,7 @@
 // snapshots. HTTP handlers read views from here; SIGHUP calls reload().
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,6 +22,9 @@ class App {
   void stop();
   // Re-reads the config file; on any error keeps the running configuration.
   bool reload();
+  // Runs after each successful reload, outside the lock (the HTTP server
+  // re-reads its certificate and users there). Set it before any reload().
+  void on_reload(std::function<void(const config::Config&)> hook) { reload_hook_ = std::move(hook); }
 
   // A consistent view for one request: the config it was rendered with is
   // kept alive by the returned pointer.
@@ -40,6 +44,7 @@ class App {
   render::ExporterInfo info_;
   SnapshotStore store_;
   std::unique_ptr<Poller> poller_;
+  std::function<void(const config::Config&)> reload_hook_;
 };
 
 }  // namespace pgconn

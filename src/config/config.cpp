@@ -1,7 +1,6 @@
 #include "config/config.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -9,6 +8,8 @@
 #include <toml++/toml.h>
 
 #include "config/dsn.h"
+#include "config/table_reader.h"
+#include "config/web.h"
 
 namespace pgconn::config {
 namespace {
@@ -16,124 +17,6 @@ namespace {
 std::string position_prefix(const std::string& file, int line, int column) {
   return file + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
-
-// Reads one TOML table strictly: every key must be asked for, with the right
-// type, or finish() reports it as unknown.
-class TableReader {
- public:
-  TableReader(const toml::table& table, std::string path, const std::string& file)
-      : table_(table), path_(std::move(path)), file_(file) {}
-
-  [[noreturn]] void fail(const toml::node& node, const std::string& key, const std::string& message) const {
-    const auto& begin = node.source().begin;
-    throw ConfigError(file_, full(key), static_cast<int>(begin.line), static_cast<int>(begin.column), message);
-  }
-
-  const toml::node* find(const std::string& key) {
-    known_.insert(key);
-    return table_.get(key);
-  }
-
-  std::optional<std::string> string(const std::string& key) {
-    const toml::node* node = find(key);
-    if (!node) return std::nullopt;
-    if (!node->is_string()) fail(*node, key, "expected a string, got " + type_name(*node));
-    return node->as_string()->get();
-  }
-
-  std::optional<int64_t> integer(const std::string& key, int64_t min, int64_t max) {
-    const toml::node* node = find(key);
-    if (!node) return std::nullopt;
-    if (!node->is_integer()) fail(*node, key, "expected an integer, got " + type_name(*node));
-    int64_t value = node->as_integer()->get();
-    if (value < min || value > max) {
-      fail(*node, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-    }
-    return value;
-  }
-
-  std::optional<double> number(const std::string& key, double min, double max) {
-    const toml::node* node = find(key);
-    if (!node) return std::nullopt;
-    if (!node->is_number()) fail(*node, key, "expected a number, got " + type_name(*node));
-    double value = node->is_integer() ? static_cast<double>(node->as_integer()->get())
-                                      : node->as_floating_point()->get();
-    if (!(value >= min && value <= max)) {
-      std::ostringstream range;
-      range << "must be between " << min << " and " << max;
-      fail(*node, key, range.str());
-    }
-    return value;
-  }
-
-  std::optional<bool> boolean(const std::string& key) {
-    const toml::node* node = find(key);
-    if (!node) return std::nullopt;
-    if (!node->is_boolean()) fail(*node, key, "expected true or false, got " + type_name(*node));
-    return node->as_boolean()->get();
-  }
-
-  std::optional<Duration> duration(const std::string& key) {
-    const toml::node* node = find(key);
-    if (!node) return std::nullopt;
-    if (!node->is_string()) {
-      fail(*node, key, "expected a duration string such as \"5s\", got " + type_name(*node));
-    }
-    auto parsed = parse_duration(node->as_string()->get());
-    if (!parsed) {
-      fail(*node, key, "invalid duration \"" + std::string(node->as_string()->get()) +
-                           "\": use a number with a unit ms, s, m or h, e.g. \"5s\"");
-    }
-    return parsed;
-  }
-
-  const toml::table* table(const std::string& key) {
-    const toml::node* node = find(key);
-    if (!node) return nullptr;
-    if (!node->is_table()) fail(*node, key, "expected a table, got " + type_name(*node));
-    return node->as_table();
-  }
-
-  const toml::array* array_of_tables(const std::string& key) {
-    const toml::node* node = find(key);
-    if (!node) return nullptr;
-    if (!node->is_array_of_tables()) {
-      fail(*node, key, "expected an array of tables ([[" + full(key) + "]]), got " + type_name(*node));
-    }
-    return node->as_array();
-  }
-
-  void finish() const {
-    for (auto&& [key, value] : table_) {
-      std::string name(key.str());
-      if (known_.count(name)) continue;
-      const auto& begin = key.source().begin;
-      throw ConfigError(file_, full(name), static_cast<int>(begin.line), static_cast<int>(begin.column),
-                        "unknown key");
-    }
-  }
-
-  std::string full(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-  const std::string& file() const { return file_; }
-
- private:
-  static std::string type_name(const toml::node& node) {
-    switch (node.type()) {
-      case toml::node_type::string: return "a string";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a float";
-      case toml::node_type::boolean: return "a boolean";
-      case toml::node_type::table: return "a table";
-      case toml::node_type::array: return "an array";
-      default: return "a date or time";
-    }
-  }
-
-  const toml::table& table_;
-  std::string path_;
-  const std::string& file_;
-  std::set<std::string> known_;
-};
 
 constexpr int64_t kMaxCount = 1000000;
 
@@ -298,11 +181,7 @@ Config parse(const std::string& text, const std::string& file) {
   config.source = file;
   TableReader root(doc, "", file);
 
-  if (const toml::table* web = root.table("web")) {
-    TableReader reader(*web, "web", file);
-    if (auto v = reader.string("listen_address")) config.listen_address = *v;
-    reader.finish();
-  }
+  if (const toml::table* web = root.table("web")) read_web(TableReader(*web, "web", file), config);
   if (const toml::table* poll = root.table("poll")) {
     TableReader reader(*poll, "poll", file);
     if (auto v = reader.duration("interval")) {
@@ -358,27 +237,6 @@ Config load(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return parse(text.str(), path);
-}
-
-Config from_environment() {
-  const char* names[] = {"DATABASE_URL", "PGCONN_DSN"};
-  for (const char* name : names) {
-    const char* value = std::getenv(name);
-    if (!value || !*value) continue;
-    if (auto problem = dsn_problem(value)) {
-      throw ConfigError(name, name, 0, 0, "invalid dsn: " + *problem);
-    }
-    Config config;
-    config.source = "environment";
-    Target target;
-    target.name = "default";
-    target.dsn = value;
-    target.thresholds = config.thresholds;
-    config.targets.push_back(target);
-    return config;
-  }
-  throw ConfigError("(environment)", "DATABASE_URL", 0, 0,
-                    "no --config.file given and neither DATABASE_URL nor PGCONN_DSN is set");
 }
 
 }  // namespace pgconn::config

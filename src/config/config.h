@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -61,9 +62,21 @@ struct PoolSettings {
   Duration recycle{0};  // 0: keep the connection as long as it works
 };
 
+// [web.tls]: serve HTTPS only. SIGHUP re-reads both files.
+struct TlsSettings {
+  std::string cert_file;  // PEM: the server certificate, then any intermediates
+  std::string key_file;   // PEM private key, unencrypted
+  std::string min_version = "TLS12";  // "TLS12" or "TLS13"
+};
+
 struct Config {
   std::string source;  // file path, or "environment"
   std::string listen_address = "127.0.0.1:9188";
+  // Open HTTP connections (served or waiting) beyond which requests get 503.
+  int max_connections = 64;
+  std::optional<TlsSettings> tls;
+  // [web.basic_auth.users]: user name -> bcrypt hash. Empty: no authentication.
+  std::map<std::string, std::string> basic_auth_users;
   Duration poll_interval{5000};
   Duration poll_timeout{3000};
   int poll_workers = 4;
@@ -83,7 +96,8 @@ class ConfigError : public std::runtime_error {
 // Parses TOML text; `file` is used in error messages only.
 Config parse(const std::string& text, const std::string& file);
 Config load(const std::string& path);
-// One target named "default" from DATABASE_URL or PGCONN_DSN.
+// One target named "default" whose DSN comes from DATABASE_URL or PGCONN_DSN,
+// or from the file named by DATABASE_URL_FILE or PGCONN_DSN_FILE.
 Config from_environment();
 
 }  // namespace pgconn::config

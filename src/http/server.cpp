@@ -4,9 +4,13 @@
 
 #include "app.h"
 #include "clock.h"
+#include "http/connection_queue.h"
+#include "http/probe.h"
+#include "log/log.h"
 #include "render/families.h"
 #include "render/health.h"
 #include "render/metrics.h"
+#include "web/tls.h"
 
 namespace pgconn {
 namespace {
@@ -36,9 +40,30 @@ std::string render_all(App::View view) {
   return render::serialize(families.take());
 }
 
+// Request paths go into debug logs: no control characters, bounded length.
+std::string printable(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text.substr(0, 200)) out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
+  return out;
+}
+
 }  // namespace
 
-HttpServer::HttpServer(App& app) : app_(app), server_(std::make_unique<httplib::Server>()) {
+HttpServer::HttpServer(App& app) : app_(app) {
+  std::shared_ptr<const config::Config> config = app_.view().config;
+  tls_settings_ = config->tls;
+  connection_limit_ = static_cast<size_t>(config->max_connections);
+  guard_.set_users(config->basic_auth_users);
+  if (tls_settings_) {
+    tls_ = std::make_unique<web::TlsCredentials>();
+    server_ = std::make_unique<httplib::SSLServer>(
+        [this](SSL_CTX& ctx) { return tls_->configure(ctx, tls_settings_->min_version); });
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
+  if (!config->basic_auth_users.empty() && !tls_settings_) {
+    log::warn("basic auth without [web.tls]: passwords cross the network in clear text");
+  }
   // Debian's compiled cpp-httplib listens with a backlog of 5, which drops
   // connections under a burst of concurrent scrapes. Remember the listening
   // socket here so bind() can raise the backlog afterwards.
@@ -47,31 +72,31 @@ HttpServer::HttpServer(App& app) : app_(app), server_(std::make_unique<httplib::
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     listen_socket_ = sock;
   });
-  server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  server_->new_task_queue = [this] { return new ConnectionQueue(kWorkerThreads, connection_limit_); };
   server_->set_read_timeout(5, 0);
   server_->set_write_timeout(5, 0);
   server_->set_payload_max_length(64 * 1024);
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (guard_.admit(req, res, over_connection_limit())) return httplib::Server::HandlerResponse::Unhandled;
+    log::debug("request rejected", {{"status", std::to_string(res.status)}, {"method", req.method},
+                                    {"path", printable(req.path)}, {"remote", req.remote_addr}});
+    return httplib::Server::HandlerResponse::Handled;
+  });
 
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(render_all(app_.view()), kMetricsType);
   });
   server_->Get("/probe", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!req.has_param("target")) {
-      res.status = 400;
-      res.set_content("missing parameter: target=NAME (a target name from the configuration)\n", "text/plain");
-      return;
-    }
-    std::string name = req.get_param_value("target");
     App::View view = app_.view();
-    std::vector<render::TargetView> selected;
-    for (const auto& t : view.targets) {
-      if (t.target->name == name) selected.push_back(t);
-    }
-    if (selected.empty()) {
-      res.status = 404;
-      res.set_content("unknown target: only names from the configuration are accepted\n", "text/plain");
+    std::vector<std::string> names;
+    for (const auto& t : view.targets) names.push_back(t.target->name);
+    ProbeTarget found = find_probe_target(req.params, names);
+    if (found.status != 200) {
+      res.status = found.status;
+      res.set_content(found.message, "text/plain");
       return;
     }
+    std::vector<render::TargetView> selected{view.targets[found.index]};
     res.set_content(render::serialize(render::target_metrics(selected, unix_now(), view.config->max_applications)),
                     kMetricsType);
   });
@@ -89,11 +114,39 @@ HttpServer::HttpServer(App& app) : app_(app), server_(std::make_unique<httplib::
   server_->Get("/", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(kLandingPage, "text/html; charset=utf-8");
   });
+  app_.on_reload([this](const config::Config& fresh) { reload(fresh); });
 }
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() { app_.on_reload(nullptr); }
+
+void HttpServer::reload(const config::Config& config) {
+  connection_limit_ = static_cast<size_t>(config.max_connections);
+  guard_.set_users(config.basic_auth_users);
+  if (config.tls.has_value() != tls_settings_.has_value()) {
+    log::warn("[web.tls] was added or removed: restart the exporter to switch between HTTP and HTTPS");
+    return;
+  }
+  if (!tls_) return;
+  if (config.tls->min_version != tls_settings_->min_version) {
+    log::warn("web.tls.min_version changes apply after a restart");
+  }
+  std::string error;
+  if (tls_->load(config.tls->cert_file, config.tls->key_file, &error)) {
+    log::info("TLS certificate reloaded", {{"cert_file", config.tls->cert_file}});
+  } else {
+    log::error("TLS certificate reload failed; serving the previous certificate", {{"error", error}});
+  }
+}
 
 bool HttpServer::bind(const std::string& listen_address, std::string* error) {
+  if (tls_) {
+    if (!server_->is_valid()) {
+      *error = "cannot set up TLS: " + tls_settings_->min_version + " with this OpenSSL";
+      return false;
+    }
+    if (!tls_->load(tls_settings_->cert_file, tls_settings_->key_file, error)) return false;
+    log::info("serving HTTPS", {{"cert_file", tls_settings_->cert_file}, {"min_version", tls_settings_->min_version}});
+  }
   size_t colon = listen_address.rfind(':');
   if (colon == std::string::npos) {
     *error = "listen address must be host:port, got \"" + listen_address + "\"";

@@ -73,6 +73,9 @@ HttpServer::HttpServer(App& app) : app_(app) {
     listen_socket_ = sock;
   });
   server_->new_task_queue = [this] { return new ConnectionQueue(kWorkerThreads, connection_limit_); };
+  // Headers and body go out in separate writes: without TCP_NODELAY the body
+  // waits for the client's delayed ACK (40 ms per keep-alive scrape).
+  server_->set_tcp_nodelay(true);
   server_->set_read_timeout(5, 0);
   server_->set_write_timeout(5, 0);
   server_->set_payload_max_length(64 * 1024);

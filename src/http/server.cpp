@@ -33,11 +33,11 @@ constexpr const char* kLandingPage = R"html(<!doctype html>
 )html";
 
 std::string render_all(App::View view) {
-  render::Families families;
-  families.add(render::exporter_metrics(view.info));
-  families.add(render::target_metrics(view.targets, unix_now(), view.config->max_applications));
-  families.add(std::move(view.pool_families));  // one family per name across the targets' pools
-  return render::serialize(families.take());
+  // Each target's text is serialized once per snapshot, not per scrape; the
+  // exporter's own families and the pools' are live (render/metrics.h).
+  static render::MetricsTextCache cache;
+  return cache.render(render::exporter_metrics(view.info), view.config, view.targets, unix_now(),
+                      view.config->max_applications, view.pool_families);
 }
 
 // Request paths go into debug logs: no control characters, bounded length.

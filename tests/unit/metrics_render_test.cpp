@@ -132,3 +132,41 @@ TEST(MetricsRender, OneFamilyPerNameAcrossTargets) {
   EXPECT_EQ(text.find("# TYPE pgconn_up gauge", first + 1), std::string::npos);
   EXPECT_EQ(value_of(text, "pgconn_up{target=\"b\"}"), 1);
 }
+
+// The cache gives the same text as rendering everything per scrape, follows
+// new snapshots, and renders the snapshot age at the time of each scrape.
+TEST(MetricsRender, CachedTextEqualsFullRender) {
+  config::Target a, b;
+  a.name = "a";
+  b.name = "b";
+  b.applications.push_back({"worker", 2, 3, 2});
+  auto config = std::make_shared<int>(1);  // stands for the configuration owning a and b
+  auto snap_a = std::make_shared<const Snapshot>(sample::sample_snapshot("a"));
+  auto snap_b = std::make_shared<const Snapshot>(sample::sample_snapshot("b"));
+  render::ExporterInfo info{"1.2.3", true, 1000};
+  std::vector<prometheus::MetricFamily> tail = render::exporter_metrics(info);  // any live families
+  tail[0].name = "pgconn_live_test";
+  auto full = [&](const std::vector<render::TargetView>& views, double now) {
+    render::Families f;
+    f.add(render::exporter_metrics(info));
+    f.add(render::target_metrics(views, now, 50));
+    f.add(tail);
+    return render::serialize(f.take());
+  };
+  render::MetricsTextCache cache;
+  std::vector<render::TargetView> views{{&a, snap_a}, {&b, snap_b}, {&a, nullptr}};
+  EXPECT_EQ(cache.render(render::exporter_metrics(info), config, views, 1003, 50, tail), full(views, 1003));
+  // Cached: only the age follows the clock.
+  std::string later = cache.render(render::exporter_metrics(info), config, views, 1010.5, 50, tail);
+  EXPECT_EQ(later, full(views, 1010.5));
+  EXPECT_NE(later, full(views, 1003));
+  // A new snapshot replaces the cached text of its target.
+  Snapshot down = sample::sample_snapshot("b");
+  down.up = false;
+  views[1].snapshot = std::make_shared<const Snapshot>(down);
+  EXPECT_EQ(cache.render(render::exporter_metrics(info), config, views, 1011, 50, tail), full(views, 1011));
+  // A new configuration drops every entry.
+  views.pop_back();
+  EXPECT_EQ(cache.render(render::exporter_metrics(info), std::make_shared<int>(2), views, 1012, 50, tail),
+            full(views, 1012));
+}

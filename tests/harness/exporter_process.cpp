@@ -29,6 +29,19 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 
 std::string exporter_binary() { return PGCONN_EXPORTER_BIN; }
 
+int wait_for_exit(pid_t& pid, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      pid = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
+
 ExporterProcess::ExporterProcess(const std::string& config_toml, std::vector<std::string> extra_args,
                                  std::vector<std::string> extra_env) {
   char tmpl[] = "/tmp/pgconn-exporter-XXXXXX";
@@ -124,18 +137,7 @@ bool ExporterProcess::wait_for(const std::string& name, const std::map<std::stri
 
 void ExporterProcess::signal(int sig) const { kill(pid_, sig); }
 
-int ExporterProcess::wait_exit(int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return -1;
-}
+int ExporterProcess::wait_exit(int timeout_ms) { return wait_for_exit(pid_, timeout_ms); }
 
 std::string ExporterProcess::logs() const {
   std::ifstream in(log_path_);

@@ -55,4 +55,8 @@ std::optional<double> find_sample(const std::string& text, const std::string& na
 
 std::string exporter_binary();
 
+// Reaps child `pid` within timeout_ms; returns its exit status (128 + signal
+// when killed) and sets pid to -1, or returns -1 on timeout.
+int wait_for_exit(pid_t& pid, int timeout_ms);
+
 }  // namespace pgtest

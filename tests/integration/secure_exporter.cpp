@@ -157,18 +157,7 @@ Reply SecureExporter::call(const Call& call) const {
 
 void SecureExporter::signal(int sig) const { kill(pid_, sig); }
 
-int SecureExporter::wait_exit(int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return -1;
-}
+int SecureExporter::wait_exit(int timeout_ms) { return wait_for_exit(pid_, timeout_ms); }
 
 std::string SecureExporter::out() const { return read_file(dir_.file("stdout")); }
 std::string SecureExporter::err() const { return read_file(dir_.file("stderr")); }

@@ -68,6 +68,35 @@ void worker(pgconn::pool::Pool& pool, int seed, int iterations,
   }
 }
 
+// Whether the random contention above produced a timeout or a leak depends on
+// the scheduler (a fast machine may see neither), so this makes both certain:
+// hold every connection the pool may open past the leak threshold, then ask
+// for one more.
+void exhaust_then_time_out(pgconn::pool::Pool& pool, const pgconn::pool::PoolOptions& options,
+                           Totals& totals) {
+  const std::size_t max_connections = options.pool_size + options.max_overflow;
+  std::vector<pgconn::pool::PooledConnection> held;
+  for (int attempt = 0; attempt < 200 && held.size() < max_connections; ++attempt) {
+    try {
+      held.push_back(pool.acquire("hog"));
+      ++totals.ok;
+    } catch (const PoolTimeout&) {
+      ++totals.timeouts;
+    } catch (const std::runtime_error&) {  // injected connect failure
+      ++totals.errors;
+    }
+  }
+  ASSERT_EQ(held.size(), max_connections);
+  const std::uint64_t leaks_before = pool.snapshot().leaks_detected;
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (pool.snapshot().leaks_detected == leaks_before &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(options.reaper_interval);
+  }
+  EXPECT_THROW(pool.acquire("one-too-many"), PoolTimeout);
+  ++totals.timeouts;
+}
+
 TEST(PoolStress, InvariantsHoldUnderContentionAndInjectedFailures) {
   auto world = std::make_shared<pooltest::FakeWorld>();
   world->connect_failure_rate = 0.03;
@@ -105,6 +134,7 @@ TEST(PoolStress, InvariantsHoldUnderContentionAndInjectedFailures) {
   for (auto& w : workers) w.join();
   done = true;
   watcher.join();
+  exhaust_then_time_out(*pool, options, totals);
 
   const PoolStats s = pool->snapshot();
   check_invariants(s, options.max_overflow);

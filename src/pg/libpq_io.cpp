@@ -149,9 +149,11 @@ PGconn* connect_with_deadline(const ConnectOptions& options, const std::string& 
 std::vector<Result> query_with_deadline(PGconn* conn, const std::string& sql, std::chrono::milliseconds timeout,
                                         const std::string& secret, bool* broken) {
   const auto deadline = Clock::now() + timeout;
-  // A failure that leaves the connection unusable marks it broken.
+  // A failure that leaves the connection unusable marks it broken: our own
+  // deadline (no SQLSTATE) leaves a query in flight; the server's
+  // statement_timeout (57014) does not, and the connection is kept.
   auto fail = [&](ErrorKind kind, const std::string& sqlstate, const std::string& message) {
-    if (kind == ErrorKind::timeout || kind == ErrorKind::connection_lost || !conn ||
+    if ((kind == ErrorKind::timeout && sqlstate.empty()) || kind == ErrorKind::connection_lost || !conn ||
         PQstatus(conn) == CONNECTION_BAD) {
       *broken = true;
     }

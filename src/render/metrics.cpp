@@ -3,9 +3,7 @@
 #include <prometheus/text_serializer.h>
 
 #include <algorithm>
-#include <deque>
 #include <map>
-#include <sstream>
 
 #include "render/families.h"
 #include "render/pgbouncer.h"
@@ -167,10 +165,6 @@ void sessions(Families& f, const Labels& t, const std::map<std::string, SessionC
   }
 }
 
-// The only family whose value depends on the time of the scrape: the cache
-// (MetricsTextCache) renders it per scrape from last_success_unix.
-constexpr const char* kSnapshotAgeFamily = "pgconn_snapshot_age_seconds";
-
 void poll_status(Families& f, const Labels& t, const Snapshot* s, double now_unix) {
   f.gauge("pgconn_up", "1 when the last poll of the target succeeded.", t, s && s->up ? 1 : 0);
   f.gauge("pgconn_poll_duration_seconds", "Duration of the last poll.", t, s ? s->poll_duration_seconds : 0);
@@ -249,130 +243,6 @@ std::vector<prometheus::MetricFamily> target_metrics(const std::vector<TargetVie
   Families f;
   for (const auto& view : targets) one_target(f, *view.target, view.snapshot.get(), now_unix, max_applications);
   return f.take();
-}
-
-namespace {
-
-std::string serialize_one(const prometheus::MetricFamily& family) {
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, {family});
-  return out.str();
-}
-
-// Splits one serialized family into its "# ..." header lines and its samples.
-void split(const std::string& text, std::string* header, std::string* samples) {
-  size_t pos = 0;
-  while (pos < text.size() && text[pos] == '#') {
-    size_t eol = text.find('\n', pos);
-    pos = eol == std::string::npos ? text.size() : eol + 1;
-  }
-  header->assign(text, 0, pos);
-  samples->assign(text, pos, std::string::npos);
-}
-
-std::shared_ptr<const MetricsTextCache::Entry> make_entry(const TargetView& view, size_t max_applications) {
-  auto entry = std::make_shared<MetricsTextCache::Entry>();
-  entry->target = view.target;
-  entry->snapshot = view.snapshot;
-  const Snapshot* s = view.snapshot.get();
-  double rendered_at = s && s->last_success_unix ? *s->last_success_unix : 0;
-  for (auto& family : target_metrics({view}, rendered_at, max_applications)) {
-    MetricsTextCache::Part part;
-    part.name = family.name;
-    split(serialize_one(family), &part.header, &part.samples);
-    if (family.name == kSnapshotAgeFamily) {
-      part.snapshot_age = true;
-      part.samples.clear();
-      part.live = std::move(family);
-    }
-    entry->parts.push_back(std::move(part));
-  }
-  return entry;
-}
-
-// Families rendered per scrape (the exporter's own, the pools'), as parts.
-std::vector<MetricsTextCache::Part> live_parts(const std::vector<prometheus::MetricFamily>& families) {
-  std::vector<MetricsTextCache::Part> parts;
-  for (const auto& family : families) {
-    MetricsTextCache::Part part;
-    part.name = family.name;
-    split(serialize_one(family), &part.header, &part.samples);
-    parts.push_back(std::move(part));
-  }
-  return parts;
-}
-
-}  // namespace
-
-std::string MetricsTextCache::render(const std::vector<prometheus::MetricFamily>& head,
-                                     std::shared_ptr<const void> config, const std::vector<TargetView>& targets,
-                                     double now_unix, size_t max_applications,
-                                     const std::vector<prometheus::MetricFamily>& tail) {
-  std::vector<std::shared_ptr<const Entry>> entries;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (config_ != config) {
-      config_ = std::move(config);
-      entries_.clear();
-    }
-    entries_.resize(targets.size());
-    for (size_t i = 0; i < targets.size(); ++i) {
-      auto& entry = entries_[i];
-      if (!entry || entry->target != targets[i].target || entry->snapshot != targets[i].snapshot) {
-        entry = make_entry(targets[i], max_applications);
-      }
-    }
-    entries = entries_;
-  }
-
-  // The text format wants each family once: group the parts by name, in
-  // order of first appearance, as Families::add does.
-  std::vector<Part> head_parts = live_parts(head), tail_parts = live_parts(tail);
-  std::deque<std::string> ages;  // per-scrape samples of the age family (stable addresses)
-  struct Group {
-    const std::string* header;
-    std::vector<const std::string*> samples;
-  };
-  std::vector<Group> groups;
-  std::map<std::string, size_t> index;
-  auto add = [&](const Part& part, const std::string* samples) {
-    auto it = index.find(part.name);
-    if (it == index.end()) {
-      it = index.emplace(part.name, groups.size()).first;
-      groups.push_back(Group{&part.header, {}});
-    }
-    groups[it->second].samples.push_back(samples);
-  };
-  for (const auto& part : head_parts) add(part, &part.samples);
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const Snapshot* s = entries[i]->snapshot.get();
-    for (const auto& part : entries[i]->parts) {
-      if (!part.snapshot_age) {
-        add(part, &part.samples);
-        continue;
-      }
-      prometheus::MetricFamily family = part.live;
-      for (auto& metric : family.metric) metric.gauge.value = std::max(0.0, now_unix - *s->last_success_unix);
-      std::string header;
-      ages.emplace_back();
-      split(serialize_one(family), &header, &ages.back());
-      add(part, &ages.back());
-    }
-  }
-  for (const auto& part : tail_parts) add(part, &part.samples);
-
-  size_t size = 0;
-  for (const auto& g : groups) {
-    size += g.header->size();
-    for (const auto* s : g.samples) size += s->size();
-  }
-  std::string text;
-  text.reserve(size);
-  for (const auto& g : groups) {
-    text += *g.header;
-    for (const auto* s : g.samples) text += *s;
-  }
-  return text;
 }
 
 }  // namespace pgconn::render

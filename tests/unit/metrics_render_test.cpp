@@ -4,6 +4,7 @@
 
 #include "render/families.h"
 #include "render/metrics.h"
+#include "render/metrics_text.h"
 #include "sample_snapshot.h"
 
 using namespace pgconn;
@@ -155,18 +156,60 @@ TEST(MetricsRender, CachedTextEqualsFullRender) {
   };
   render::MetricsTextCache cache;
   std::vector<render::TargetView> views{{&a, snap_a}, {&b, snap_b}, {&a, nullptr}};
-  EXPECT_EQ(cache.render(render::exporter_metrics(info), config, views, 1003, 50, tail), full(views, 1003));
+  EXPECT_EQ(cache.render(render::exporter_metrics(info), config, views, 1003, 50, tail)->str(), full(views, 1003));
   // Cached: only the age follows the clock.
-  std::string later = cache.render(render::exporter_metrics(info), config, views, 1010.5, 50, tail);
+  std::string later = cache.render(render::exporter_metrics(info), config, views, 1010.5, 50, tail)->str();
   EXPECT_EQ(later, full(views, 1010.5));
   EXPECT_NE(later, full(views, 1003));
   // A new snapshot replaces the cached text of its target.
   Snapshot down = sample::sample_snapshot("b");
   down.up = false;
   views[1].snapshot = std::make_shared<const Snapshot>(down);
-  EXPECT_EQ(cache.render(render::exporter_metrics(info), config, views, 1011, 50, tail), full(views, 1011));
+  EXPECT_EQ(cache.render(render::exporter_metrics(info), config, views, 1011, 50, tail)->str(), full(views, 1011));
+  // A live family is serialized again when one of its values changes.
+  tail[1].metric[0].gauge.value = 0;
+  std::string changed = cache.render(render::exporter_metrics(info), config, views, 1011, 50, tail)->str();
+  EXPECT_EQ(changed, full(views, 1011));
+  EXPECT_NE(changed.find("pgconn_config_last_reload_successful 0\n"), std::string::npos);
   // A new configuration drops every entry.
   views.pop_back();
-  EXPECT_EQ(cache.render(render::exporter_metrics(info), std::make_shared<int>(2), views, 1012, 50, tail),
+  EXPECT_EQ(cache.render(render::exporter_metrics(info), std::make_shared<int>(2), views, 1012, 50, tail)->str(),
             full(views, 1012));
+}
+
+// /metrics is streamed block by block: the blocks add up to the text, none
+// is larger than asked unless one piece alone is, and a failed write stops.
+TEST(MetricsRender, TextIsWrittenInBoundedBlocks) {
+  std::vector<config::Target> targets(30);
+  std::vector<render::TargetView> views;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    targets[i].name = "t" + std::to_string(i);
+    views.push_back({&targets[i], std::make_shared<const Snapshot>(sample::sample_snapshot(targets[i].name))});
+  }
+  render::MetricsTextCache cache;
+  auto text = cache.render({}, std::make_shared<int>(1), views, 1003.25, 50, {});
+  const std::string whole = text->str();
+  ASSERT_EQ(text->size(), whole.size());
+  ASSERT_GT(whole.size(), 8u * 1024);
+
+  std::string joined;
+  size_t writes = 0, largest = 0;
+  ASSERT_TRUE(text->write_blocks(
+      [&](const char* data, size_t size) {
+        joined.append(data, size);
+        ++writes;
+        largest = std::max(largest, size);
+        return true;
+      },
+      4096));
+  EXPECT_EQ(joined, whole);
+  EXPECT_LE(largest, 4096u);
+  // Blocks are filled, not one per piece: any two consecutive writes hold
+  // more than one block's worth.
+  EXPECT_LE(writes, 2 * whole.size() / 4096 + 1);
+  EXPECT_NE(whole.find("pgconn_snapshot_age_seconds{target=\"t7\"} 3.25\n"), std::string::npos);
+
+  size_t calls = 0;
+  EXPECT_FALSE(text->write_blocks([&](const char*, size_t) { return ++calls < 2; }, 4096));
+  EXPECT_EQ(calls, 2u);
 }

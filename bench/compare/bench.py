@@ -343,9 +343,7 @@ def ours_config(pg, targets, interval, timeout, listen):
     lines = ['[web]', 'listen_address = "%s"' % listen,
              '[poll]', 'interval = "%s"' % interval, 'timeout = "%s"' % timeout, 'workers = 4']
     for i in range(targets):
-        lines += ['[[targets]]', 'name = "t%03d"' % i,
-                  'dsn = "%s?application_name_unused=%d"' % (pg.url(OURS_ROLE), i) if False else
-                  'dsn = "%s"' % pg.url(OURS_ROLE)]
+        lines += ['[[targets]]', 'name = "t%03d"' % i, 'dsn = "%s"' % pg.url(OURS_ROLE)]
     return "\n".join(lines) + "\n"
 
 

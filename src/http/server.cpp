@@ -93,7 +93,8 @@ HttpServer::HttpServer(App& app) : app_(app) {
   // string, then copying that into the response, cost more than sending it.
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_chunked_content_provider(kMetricsType, [text = render_all(app_.view())](size_t, httplib::DataSink& sink) {
-      if (!text->write_blocks(sink.write, kWriteBlockBytes)) return false;
+      char buffer[kWriteBlockBytes];
+      if (!text->write_blocks(sink.write, buffer, sizeof buffer)) return false;
       sink.done();
       return true;
     });

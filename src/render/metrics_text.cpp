@@ -120,21 +120,22 @@ std::string MetricsText::str() const {
   return text;
 }
 
-bool MetricsText::write_blocks(const std::function<bool(const char*, size_t)>& write, size_t block_size) const {
-  std::string block;
-  block.reserve(block_size);
+bool MetricsText::write_blocks(const std::function<bool(const char*, size_t)>& write, char* buffer,
+                               size_t buffer_size) const {
+  size_t used = 0;
   for (auto piece : pieces_) {
-    if (!block.empty() && block.size() + piece.size() > block_size) {
-      if (!write(block.data(), block.size())) return false;
-      block.clear();
+    if (used > 0 && used + piece.size() > buffer_size) {
+      if (!write(buffer, used)) return false;
+      used = 0;
     }
-    if (piece.size() >= block_size) {
+    if (piece.size() >= buffer_size) {
       if (!write(piece.data(), piece.size())) return false;
     } else {
-      block += piece;
+      piece.copy(buffer + used, piece.size());
+      used += piece.size();
     }
   }
-  return block.empty() || write(block.data(), block.size());
+  return used == 0 || write(buffer, used);
 }
 
 std::shared_ptr<const MetricsText> MetricsTextCache::render(const std::vector<prometheus::MetricFamily>& head,

@@ -22,10 +22,12 @@ class MetricsText {
  public:
   size_t size() const;
   std::string str() const;
-  // Hands the body to `write` in blocks of at most `block_size` bytes (a
+  // Hands the body to `write` in blocks gathered in the caller's `buffer` (a
   // larger single piece goes alone), so a multi-megabyte body is never
-  // copied whole. Stops and returns false as soon as `write` fails.
-  bool write_blocks(const std::function<bool(const char*, size_t)>& write, size_t block_size) const;
+  // copied whole. The server passes a stack array: a heap block allocated
+  // and freed per scrape made glibc trim and re-fault its arena every time.
+  // Stops and returns false as soon as `write` fails.
+  bool write_blocks(const std::function<bool(const char*, size_t)>& write, char* buffer, size_t buffer_size) const;
 
  private:
   friend class MetricsTextCache;

@@ -192,6 +192,7 @@ TEST(MetricsRender, TextIsWrittenInBoundedBlocks) {
   ASSERT_EQ(text->size(), whole.size());
   ASSERT_GT(whole.size(), 8u * 1024);
 
+  char buffer[4096];
   std::string joined;
   size_t writes = 0, largest = 0;
   ASSERT_TRUE(text->write_blocks(
@@ -201,7 +202,7 @@ TEST(MetricsRender, TextIsWrittenInBoundedBlocks) {
         largest = std::max(largest, size);
         return true;
       },
-      4096));
+      buffer, sizeof buffer));
   EXPECT_EQ(joined, whole);
   EXPECT_LE(largest, 4096u);
   // Blocks are filled, not one per piece: any two consecutive writes hold
@@ -210,6 +211,6 @@ TEST(MetricsRender, TextIsWrittenInBoundedBlocks) {
   EXPECT_NE(whole.find("pgconn_snapshot_age_seconds{target=\"t7\"} 3.25\n"), std::string::npos);
 
   size_t calls = 0;
-  EXPECT_FALSE(text->write_blocks([&](const char*, size_t) { return ++calls < 2; }, 4096));
+  EXPECT_FALSE(text->write_blocks([&](const char*, size_t) { return ++calls < 2; }, buffer, sizeof buffer));
   EXPECT_EQ(calls, 2u);
 }

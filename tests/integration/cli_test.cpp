@@ -267,9 +267,12 @@ TEST_F(CliReset, ExecuteTerminatesOnlySessionsMatchingEveryFilter) {
   // --older-than counts the time in the current state.
   EXPECT_TRUE(contains(run_cli(server_.url(), "reset --target default --user app --older-than 1h --execute").output,
                        "no client backend"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
-  bystander.exec("SELECT 2");  // fresh state change: younger than 1 s
-  r = run_cli(server_.url(), "reset --target default --user app --older-than 1s --execute");
+  // The others' states are older than the sleep; the bystander's must stay
+  // younger than the threshold until the command has looked, so the command
+  // (an exporter start, which sanitizers slow down) gets the whole 2 s.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  bystander.exec("SELECT 2");  // fresh state change: younger than 2 s
+  r = run_cli(server_.url(), "reset --target default --user app --older-than 2s --execute");
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "terminated 2 of 2")) << r.output;  // idle and other_db
   EXPECT_FALSE(alive(idle));
@@ -346,6 +349,18 @@ class Tmux {
   void start(const std::string& session, const std::string& script) const {
     run_command("tmux -L " + socket_ + " new-session -d -x 80 -y 24 -s " + session + " 'sh " + script + "'");
   }
+  // Waits up to `timeout_ms` for `session` to be gone; false if it is not.
+  bool wait_gone(const std::string& session, int timeout_ms) const {
+    for (int waited = 0;; waited += 50) {
+      // has-session fails for a missing session and when the server has left.
+      if (run_command("tmux -L " + socket_ + " has-session -t '=" + session + "' 2>/dev/null && echo up || echo gone") ==
+          "gone\n") {
+        return true;
+      }
+      if (waited >= timeout_ms) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
   std::string capture(const std::string& session) const {
     return run_command("tmux -L " + socket_ + " capture-pane -p -t " + session + " || true");
   }
@@ -374,21 +389,25 @@ TEST(CliMonitor, RunsInTmuxAndQuitsOnQOrCtrlC) {
   TempDir dir;
   Tmux tmux;
   for (const std::string key : {"q", "C-c"}) {
+    // A session of its own per run: the previous one may still be closing.
+    const std::string session = "mon-" + key;
     std::string status = dir.path() + "/status-" + key;
     std::string script = dir.write("run.sh", "DATABASE_URL='" + server.url() + "' " + exporter_binary() +
                                                  " monitor --interval 500ms\necho \"exit=$?\" > " + status + "\n");
-    tmux.start("mon", script);
+    tmux.start(session, script);
     std::string screen;
     for (int i = 0; i < 100 && !contains(screen, "APPLICATION"); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      screen = tmux.capture("mon");
+      screen = tmux.capture(session);
     }
     EXPECT_TRUE(contains(screen, "pgconn_exporter monitor  every 500ms")) << screen;
     EXPECT_TRUE(contains(screen, "(q quits)")) << screen;
     EXPECT_TRUE(contains(screen, "default  limit 17  used 2  available 15")) << screen;
     EXPECT_TRUE(std::regex_search(screen, std::regex("\nweb +1 +0 +1 +0"))) << screen;
     EXPECT_LE(std::count(screen.begin(), screen.end(), '\n'), 24) << screen;
-    tmux.keys("mon", key);
+    tmux.keys(session, key);
     EXPECT_EQ(wait_for_file(status, 5000), "exit=0\n") << "monitor did not exit on " << key;
+    // Gone before the next run starts (its monitor and backend with it).
+    EXPECT_TRUE(tmux.wait_gone(session, 5000)) << session << " still running";
   }
 }

@@ -16,8 +16,9 @@ using namespace pgtest;
 
 namespace {
 
-std::string config_for(const PgServer& server, const std::string& extra = "", const std::string& interval = "500ms") {
-  return "[poll]\ninterval = \"" + interval + "\"\ntimeout = \"" + (interval == "200ms" ? "200ms" : "400ms") + "\"\n"
+std::string config_for(const PgServer& server, const std::string& extra = "", const std::string& interval = "500ms",
+                       const std::string& timeout = "400ms") {
+  return "[poll]\ninterval = \"" + interval + "\"\ntimeout = \"" + timeout + "\"\n"
          "[thresholds]\nidle_in_transaction_seconds = 1\nconnection_age_seconds = 3600\n"
          "[[targets]]\nname = \"main\"\ndsn = \"" + server.url() + "\"\n" + extra;
 }
@@ -38,6 +39,18 @@ void wait_for_fresh_poll(const ExporterProcess& exporter, double since) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   FAIL() << "no fresh poll within 10 s:\n" << exporter.logs();
+}
+
+// Waits, at most `timeout_ms`, until the pool of `target` (named after it) has
+// served `n` checkouts: one per poll.
+bool wait_for_acquires(const ExporterProcess& exporter, const std::string& target, double n, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    auto ok = exporter.metric("pgconn_pool_acquires_total", {{"pool", target}, {"result", "ok"}});
+    if (ok && *ok >= n) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 class ExporterTest : public ::testing::Test {
@@ -72,8 +85,10 @@ TEST_F(ExporterTest, ScrapedValuesEqualPgStatActivity) {
   std::string total = server_->psql(
       "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name <> 'psql'");
   EXPECT_EQ(truth, "unnamed:idle:1\nweb:idle:3\nworker:idle in transaction:2");
+  // A poll that starts right after the psql calls may still count psql's
+  // exiting backend; one starting 300 ms later sees only the settled clients.
   double after_truth = now_unix();
-  wait_for_fresh_poll(exporter, after_truth);
+  wait_for_fresh_poll(exporter, after_truth + 0.3);
 
   auto body = exporter.get("/metrics").body;
   auto value = [&](const std::string& name, std::map<std::string, std::string> labels) {
@@ -139,15 +154,23 @@ TEST_F(ExporterTest, ConcurrentScrapesRunNoQueries) {
 }
 
 TEST_F(ExporterTest, HoldsExactlyOnePersistentBackendPerTarget) {
-  std::string config = config_for(*server_, "", "200ms") + "[[targets]]\nname = \"second\"\ndsn = \"" +
+  // A poll timeout far above a poll's run time, even under sanitizers: a poll
+  // that overran it would reconnect, for reasons other than the one tested.
+  std::string config = config_for(*server_, "", "1s", "800ms") + "[[targets]]\nname = \"second\"\ndsn = \"" +
                        server_->url() + "\"\n";
   ExporterProcess exporter(config);
+  ASSERT_TRUE(exporter.wait_for("pgconn_up", {{"target", "main"}}, is_one, 5000)) << exporter.logs();
   ASSERT_TRUE(exporter.wait_for("pgconn_up", {{"target", "second"}}, is_one, 5000)) << exporter.logs();
   const std::string pids =
       "SELECT string_agg(pid::text, ',' ORDER BY pid) FROM pg_stat_activity WHERE application_name = 'pgconn_exporter'";
   std::string first = server_->psql(pids);
   EXPECT_EQ(std::count(first.begin(), first.end(), ','), 1) << first;  // two targets, two backends
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));         // five more polls each
+  // Three more polls each (counted, not slept for).
+  auto main_polls = exporter.metric("pgconn_pool_acquires_total", {{"pool", "main"}, {"result", "ok"}});
+  auto second_polls = exporter.metric("pgconn_pool_acquires_total", {{"pool", "second"}, {"result", "ok"}});
+  ASSERT_TRUE(main_polls && second_polls) << exporter.get("/metrics").body;
+  EXPECT_TRUE(wait_for_acquires(exporter, "main", *main_polls + 3, 10000)) << exporter.logs();
+  EXPECT_TRUE(wait_for_acquires(exporter, "second", *second_polls + 3, 10000)) << exporter.logs();
   EXPECT_EQ(server_->psql(pids), first);
 }
 
@@ -243,9 +266,11 @@ TEST_F(ExporterTest, DeclaredApplicationPoolsMatchRealClients) {
 }
 
 TEST_F(ExporterTest, ItsOwnPoolKeepsOneConnectionAcrossPolls) {
-  ExporterProcess exporter(config_for(*server_, "", "200ms"));
+  // A poll timeout far above a poll's run time, even under sanitizers: a poll
+  // that overran it would reconnect, for reasons other than the one tested.
+  ExporterProcess exporter(config_for(*server_, "", "1s", "800ms"));
   ASSERT_TRUE(exporter.wait_for("pgconn_up", {{"target", "main"}}, is_one, 5000)) << exporter.logs();
-  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // about five polls
+  ASSERT_TRUE(wait_for_acquires(exporter, "main", 4, 10000)) << exporter.logs();  // four polls, counted
   auto body = exporter.get("/metrics").body;
   const std::map<std::string, std::string> pool{{"pool", "main"}, {"target", "main"}};
   EXPECT_EQ(find_sample(body, "pgconn_pool_connections_opened_total", pool), 1);

@@ -8,8 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "exporter_process.h"
 #include "pg_client.h"
@@ -87,7 +89,11 @@ TEST(Faults, ServerDownAtStartThenUpWithinTwoIntervals) {
   server.start();
   auto started = Clock::now();
   ASSERT_TRUE(exporter.wait_for("pgconn_up", {{"target", "main"}}, is_one, 5000)) << exporter.logs();
-  EXPECT_LE(Clock::now() - started, std::chrono::seconds(2));
+  // By design within two intervals: the next poll starts within the 1 s
+  // interval and ends within its 500 ms timeout. The bound is that plus
+  // 1.5 s of slack (wait_for's 100 ms steps, slow sanitizer builds): a slow
+  // machine does not fail it, a much later reconnect still does.
+  EXPECT_LE(Clock::now() - started, std::chrono::seconds(3));
   EXPECT_EQ(exporter.get("/health/db").status, 200);
 }
 
@@ -173,8 +179,10 @@ TEST(Faults, ClassifiesConnectFailuresBySqlstate) {
     EXPECT_TRUE(exporter.wait_for("pgconn_poll_errors_total", {{"target", name}, {"reason", reason}}, positive, 3000))
         << name << "\n" << exporter.logs();
   }
-  // A poll of the silent listener ends within the timeout.
-  EXPECT_LT(*exporter.metric("pgconn_poll_duration_seconds", {{"target", "silent"}}), 0.6);
+  // A poll of the silent listener ends at the exporter's 400 ms deadline, not
+  // at libpq's connect_timeout (whole seconds, at least 2 s): 1.5 s tells the
+  // two apart and leaves room for a slow (sanitizer) machine.
+  EXPECT_LT(*exporter.metric("pgconn_poll_duration_seconds", {{"target", "silent"}}), 1.5);
 
   // Fill the 4 ordinary slots (the exporter's monitor session holds one), then
   // make the exporter reconnect: only superuser-reserved slots remain.
@@ -199,23 +207,31 @@ TEST(Faults, HungServerTimesOutStaleSnapshotOthersUnaffected) {
   ASSERT_TRUE(exporter.wait_for("pgconn_poll_errors_total", {{"target", "hung"}, {"reason", "timeout"}}, positive, 3000))
       << exporter.logs();
 
-  double worst_scrape_ms = 0;
+  std::vector<double> scrape_ms;
   for (int i = 0; i < 20; ++i) {
     auto started = Clock::now();
     auto scrape = exporter.get("/metrics");
-    worst_scrape_ms =
-        std::max(worst_scrape_ms, std::chrono::duration<double, std::milli>(Clock::now() - started).count());
+    scrape_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - started).count());
     ASSERT_EQ(scrape.status, 200);
     auto healthy_age = find_sample(scrape.body, "pgconn_snapshot_age_seconds", {{"target", "healthy"}});
     ASSERT_TRUE(healthy_age.has_value());
     EXPECT_LT(*healthy_age, 1.2);  // polled every 500 ms regardless of the hung target
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  EXPECT_LT(worst_scrape_ms, 100);
+  // Scrapes do not wait for the hung target's polls (each runs to its 400 ms
+  // timeout, every 500 ms): scrapes that did would mostly wait a good part of
+  // one, and one arriving as a poll starts nearly all of it. The median is
+  // what proves it; the max only has to stay under one whole poll, so a single
+  // scrape slowed by the machine (sanitizers, 2 cores) does not fail the test.
+  std::sort(scrape_ms.begin(), scrape_ms.end());
+  EXPECT_LT(scrape_ms[scrape_ms.size() / 2], 100) << "median of " << scrape_ms.size() << " scrapes";
+  EXPECT_LT(scrape_ms.back(), 400) << "slowest scrape";
   EXPECT_EQ(exporter.metric("pgconn_up", {{"target", "hung"}}), 0);
   EXPECT_GT(*exporter.metric("pgconn_snapshot_age_seconds", {{"target", "hung"}}), 1.5);
   EXPECT_TRUE(exporter.metric("pgconn_connections_used", {{"target", "hung"}}).has_value());  // old snapshot kept
-  EXPECT_LE(*exporter.metric("pgconn_poll_duration_seconds", {{"target", "hung"}}), 0.5);
+  // Cut at the 400 ms poll timeout, not left to libpq's own timeouts
+  // (connect_timeout >= 2 s); < 1.5 s leaves room for a slow (sanitizer) machine.
+  EXPECT_LT(*exporter.metric("pgconn_poll_duration_seconds", {{"target", "hung"}}), 1.5);
 
   hung.thaw();
   EXPECT_TRUE(exporter.wait_for("pgconn_up", {{"target", "hung"}}, is_one, 5000)) << exporter.logs();

@@ -110,7 +110,9 @@ TEST_F(PoolLogic, OverflowIsClosedOnReturnAndCapIsHard) {
 TEST_F(PoolLogic, TimeoutCarriesCountsIncludingOtherWaiters) {
   options.pool_size = 1;
   options.max_overflow = 0;
-  options.timeout = 1000ms;
+  // Long enough that the second acquire below queues before `first` gives
+  // up, however slowly (sanitizers, 2 cores) the 300 ms sleep returns.
+  options.timeout = 3000ms;
   auto pool = make();
   auto held = pool->acquire();
   std::size_t first_saw_waiting = 99, first_saw_in_use = 99;
@@ -232,17 +234,20 @@ TEST_F(PoolLogic, ResetOnReturn) {
 }
 
 TEST_F(PoolLogic, RecycleAtCheckoutOnReturnAndByReaper) {
-  options.recycle = 60ms;
+  // Steps between two sleeps must take less than `recycle` (else a connection
+  // expires early and the counts differ): 300 ms leaves room for a slow
+  // (sanitizer, 2-core) machine; each sleep outlasts it.
+  options.recycle = 300ms;
   options.recycle_jitter = 0.0;
   options.reaper_interval = 10s;  // keep the reaper out of the first part
   {
     auto pool = make();
     pool->acquire().release();
-    std::this_thread::sleep_for(80ms);
+    std::this_thread::sleep_for(350ms);
     EXPECT_EQ(fake(pool->acquire()).id, 2);  // expired at checkout
     EXPECT_EQ(pool->snapshot().closed(CloseReason::recycle), 1u);
     auto held = pool->acquire();
-    std::this_thread::sleep_for(80ms);
+    std::this_thread::sleep_for(350ms);
     EXPECT_EQ(pool->snapshot().in_use, 1u);  // the reaper never takes one in use
     held.release();                         // expired on return
     EXPECT_EQ(pool->snapshot().closed(CloseReason::recycle), 2u);
@@ -253,12 +258,15 @@ TEST_F(PoolLogic, RecycleAtCheckoutOnReturnAndByReaper) {
   auto pool = make();
   const auto start = std::chrono::steady_clock::now();
   auto held = pool->acquire();
+  const auto held_opened = std::chrono::steady_clock::now();  // `held` opened before this
   pool->acquire().release();
-  ASSERT_TRUE(eventually([&] { return pool->snapshot().idle == 0; }));
+  ASSERT_TRUE(eventually([&] { return pool->snapshot().idle == 0; }, 3000ms));
   const auto lived = std::chrono::steady_clock::now() - start;
   EXPECT_GE(lived, 100ms);  // jitter takes at most half of recycle off
-  EXPECT_LT(lived, 1000ms);
-  std::this_thread::sleep_for(200ms);  // `held` is now expired too
+  EXPECT_LT(lived, 3000ms);  // the reaper did it, with room for a slow machine
+  // `held` is now expired too: at most `recycle` after it opened, however
+  // long the steps above took.
+  std::this_thread::sleep_until(held_opened + 250ms);
   auto s = pool->snapshot();
   EXPECT_EQ(s.closed(CloseReason::recycle), 1u);
   EXPECT_EQ(s.in_use, 1u);  // the reaper never closes a connection in use
@@ -298,13 +306,15 @@ TEST_F(PoolLogic, PrePingSkipsRecentAndReconnectsOnFailure) {
 TEST_F(PoolLogic, LeakIsLoggedOnceWithTagAndCounted) {
   pooltest::LogCapture log;
   options.log = log.function();
-  options.leak_threshold = 30ms;
+  // `quick` must be back before the threshold even if this thread is
+  // preempted (sanitizers, 2 cores); `held` leaks once it has passed.
+  options.leak_threshold = 300ms;
   options.reaper_interval = 5ms;
   auto pool = make();
   auto held = pool->acquire("nightly-report");
   auto quick = pool->acquire("quick");
   quick.release();
-  ASSERT_TRUE(eventually([&] { return log.count("nightly-report") == 1; }));
+  ASSERT_TRUE(eventually([&] { return log.count("nightly-report") == 1; }, 5000ms));
   std::this_thread::sleep_for(50ms);  // several more reaper passes
   EXPECT_EQ(log.count("nightly-report"), 1);
   EXPECT_EQ(log.count("quick"), 0);

@@ -2,6 +2,7 @@
 #include <crypt.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 
@@ -101,7 +102,11 @@ TEST(AuthBasic, CachesOnlySuccessesAndOnlyBriefly) {
   EXPECT_EQ(auth.cached_entries(), 0u);
   double first = millis_of([&] { EXPECT_TRUE(auth.check(basic("prometheus:s3cret"), now)); });
   EXPECT_EQ(auth.cached_entries(), 1u);
-  double cached = millis_of([&] { EXPECT_TRUE(auth.check(basic("prometheus:s3cret"), now + std::chrono::seconds(1))); });
+  // The fastest of five cache hits: a single preemption cannot make the
+  // hit look as slow as a bcrypt run (which such a pause only makes slower).
+  auto hit = [&] { EXPECT_TRUE(auth.check(basic("prometheus:s3cret"), now + std::chrono::seconds(1))); };
+  double cached = millis_of(hit);
+  for (int i = 1; i < 5; ++i) cached = std::min(cached, millis_of(hit));
   EXPECT_LT(cached * 4, first) << "first " << first << " ms, cached " << cached << " ms";
   // A wrong password for a cached user still costs a bcrypt and fails.
   EXPECT_FALSE(auth.check(basic("prometheus:s3cre"), now));

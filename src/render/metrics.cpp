@@ -1,7 +1,5 @@
 #include "render/metrics.h"
 
-#include <prometheus/text_serializer.h>
-
 #include <algorithm>
 #include <map>
 

@@ -1,11 +1,10 @@
 #include "render/metrics_text.h"
 
-#include <prometheus/text_serializer.h>
-
 #include <algorithm>
 #include <cstdio>
-#include <sstream>
 #include <unordered_map>
+
+#include "render/families.h"
 
 namespace pgconn::render {
 
@@ -52,9 +51,7 @@ bool same_family(const prometheus::MetricFamily& a, const prometheus::MetricFami
 
 // Splits one family's text into its "# ..." header lines and its samples.
 Part serialize_part(const prometheus::MetricFamily& family) {
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, {family});
-  const std::string text = out.str();
+  const std::string text = serialize({family});
   size_t pos = 0;
   while (pos < text.size() && text[pos] == '#') {
     size_t eol = text.find('\n', pos);

@@ -56,9 +56,7 @@ DeclaredApplication read_application(TableReader reader, const toml::table& raw)
   DeclaredApplication app;
   auto name = reader.string("name");
   if (!name || name->empty()) {
-    const auto& begin = raw.source().begin;
-    throw ConfigError(reader.file(), reader.full("name"), static_cast<int>(begin.line),
-                      static_cast<int>(begin.column), "every declared application needs a name");
+    reader.fail(raw, "name", "every declared application needs a name");
   }
   app.name = *name;
   if (auto v = reader.integer("pool_size", 0, kMaxCount)) app.pool_size = *v;
@@ -90,9 +88,7 @@ Target read_target(TableReader reader, const toml::table& raw, const Thresholds&
   }
   auto name = reader.string("name");
   if (!name) {
-    const auto& begin = raw.source().begin;
-    throw ConfigError(reader.file(), reader.full("name"), static_cast<int>(begin.line),
-                      static_cast<int>(begin.column), "every target needs a name");
+    reader.fail(raw, "name", "every target needs a name");
   }
   if (!valid_target_name(*name)) {
     reader.fail(*raw.get("name"), "name", "target names use letters, digits, '_', '-' and '.' (at most 64)");
@@ -100,9 +96,7 @@ Target read_target(TableReader reader, const toml::table& raw, const Thresholds&
   target.name = *name;
   auto dsn = reader.string("dsn");
   if (!dsn) {
-    const auto& begin = raw.source().begin;
-    throw ConfigError(reader.file(), reader.full("dsn"), static_cast<int>(begin.line),
-                      static_cast<int>(begin.column), "target \"" + target.name + "\" needs a dsn");
+    reader.fail(raw, "dsn", "target \"" + target.name + "\" needs a dsn");
   }
   if (auto problem = dsn_problem(*dsn)) reader.fail(*raw.get("dsn"), "dsn", "invalid dsn: " + *problem);
   target.dsn = *dsn;
@@ -178,7 +172,6 @@ Config parse(const std::string& text, const std::string& file) {
                       std::string(e.description()));
   }
   Config config;
-  config.source = file;
   TableReader root(doc, "", file);
 
   if (const toml::table* web = root.table("web")) read_web(TableReader(*web, "web", file), config);

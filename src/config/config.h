@@ -70,7 +70,6 @@ struct TlsSettings {
 };
 
 struct Config {
-  std::string source;  // file path, or "environment"
   std::string listen_address = "127.0.0.1:9188";
   // Open HTTP connections (served or waiting) beyond which requests get 503.
   int max_connections = 64;

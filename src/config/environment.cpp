@@ -53,7 +53,6 @@ Config from_environment() {
       throw ConfigError(file ? file : "(environment)", file ? name + "_FILE" : name, 0, 0, "invalid dsn: " + *problem);
     }
     Config config;
-    config.source = "environment";
     Target target;
     target.name = "default";
     target.dsn = dsn;

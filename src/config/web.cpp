@@ -37,9 +37,7 @@ bool valid_user_name(const std::string& name) {
 std::string required_string(TableReader& reader, const toml::table& raw, const std::string& key) {
   auto value = reader.string(key);
   if (!value || value->empty()) {
-    const auto& begin = raw.source().begin;
-    throw ConfigError(reader.file(), reader.full(key), static_cast<int>(begin.line), static_cast<int>(begin.column),
-                      "is required");
+    reader.fail(raw, key, "is required");
   }
   return *value;
 }
@@ -61,9 +59,7 @@ TlsSettings read_tls(TableReader reader, const toml::table& raw) {
 std::map<std::string, std::string> read_basic_auth(TableReader reader, const toml::table& raw) {
   const toml::table* users = reader.table("users");
   if (!users || users->empty()) {
-    const auto& begin = (users ? users->source() : raw.source()).begin;
-    throw ConfigError(reader.file(), reader.full("users"), static_cast<int>(begin.line), static_cast<int>(begin.column),
-                      "needs at least one user: users = { name = \"bcrypt hash\" }");
+    reader.fail(users ? *users : raw, "users", "needs at least one user: users = { name = \"bcrypt hash\" }");
   }
   std::map<std::string, std::string> out;
   for (auto&& [key, value] : *users) {

@@ -156,6 +156,18 @@ std::vector<Span> password_spans(std::string_view dsn) {
   return prefix ? url_password_spans(dsn, prefix) : keyword_password_spans(dsn);
 }
 
+// Scans forward past each replacement: the replacement may itself contain
+// `needle` (a secret containing "***", a redacted DSN).
+std::string replace_all(const std::string& text, const std::string& needle, const std::string& replacement) {
+  std::string out;
+  size_t pos = 0;
+  for (size_t hit; (hit = text.find(needle, pos)) != std::string::npos; pos = hit + needle.size()) {
+    out.append(text, pos, hit - pos);
+    out += replacement;
+  }
+  return out.append(text, pos, std::string::npos);
+}
+
 }  // namespace
 
 std::string redact_dsn(const std::string& dsn) {
@@ -170,15 +182,7 @@ std::string redact_dsn(const std::string& dsn) {
 
 std::string scrub(std::string text, const std::string& secret) {
   if (secret.empty()) return text;
-  // Scan forward past each replacement: the secret may itself contain "***".
-  std::string out;
-  size_t pos = 0;
-  for (size_t hit; (hit = text.find(secret, pos)) != std::string::npos; pos = hit + secret.size()) {
-    out.append(text, pos, hit - pos);
-    out += "***";
-  }
-  out.append(text, pos, std::string::npos);
-  return out;
+  return replace_all(text, secret, "***");
 }
 
 std::string dsn_password(const std::string& dsn) {
@@ -206,16 +210,7 @@ std::optional<std::string> dsn_problem(const std::string& dsn) {
   while (!message.empty() && message.back() == '\n') message.pop_back();
   // libpq quotes the whole URL in some errors and one raw component (which
   // may be the password) in others.
-  if (!dsn.empty()) {
-    std::string redacted = redact_dsn(dsn);
-    std::string out;
-    size_t pos = 0;
-    for (size_t hit; (hit = message.find(dsn, pos)) != std::string::npos; pos = hit + dsn.size()) {
-      out.append(message, pos, hit - pos);
-      out += redacted;
-    }
-    message = out.append(message, pos, std::string::npos);
-  }
+  if (!dsn.empty()) message = replace_all(message, dsn, redact_dsn(dsn));
   for (const Span& span : password_spans(dsn)) message = scrub(message, dsn.substr(span.begin, span.end - span.begin));
   return message;
 }

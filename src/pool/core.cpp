@@ -196,7 +196,7 @@ Slot* PoolCore::open_reserved(const std::string& tag, Clock::time_point start) {
   connect_duration_.observe(seconds(now - connect_start));
   observe_acquire_locked(start, now);
   slot->generation = next_generation_++;
-  slot->opened_at = slot->last_used_at = slot->checked_out_at = now;
+  slot->last_used_at = slot->checked_out_at = now;
   slot->expires_at = expiry_locked(now);
   if (closed_) {
     ++acquires_error_;

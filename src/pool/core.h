@@ -28,8 +28,7 @@ using Clock = std::chrono::steady_clock;
 struct Slot {
   std::shared_ptr<pqxx::connection_base> conn;
   std::uint64_t generation = 0;  // order of opening; see retire_before_
-  Clock::time_point opened_at;
-  Clock::time_point expires_at;    // opened_at + jittered recycle, or max()
+  Clock::time_point expires_at;    // open time + jittered recycle, or max()
   Clock::time_point last_used_at;  // opened or last returned
   Clock::time_point checked_out_at;
   std::string tag;

@@ -59,14 +59,22 @@ bool App::reload() {
 
 App::View App::view() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  View v{config_, {}, info_, {}};
+  View v{config_, {}, info_};
   for (const auto& target : config_->targets) v.targets.push_back({&target, store_.get(target.name)});
-  if (poller_) {
-    for (const auto& pool : poller_->pool_metrics()) {
-      for (auto& family : pool->Collect()) v.pool_families.push_back(std::move(family));
-    }
-  }
   return v;
+}
+
+std::vector<prometheus::MetricFamily> App::pool_families() const {
+  std::vector<std::shared_ptr<prometheus::Collectable>> pools;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (poller_) pools = poller_->pool_metrics();
+  }
+  std::vector<prometheus::MetricFamily> families;
+  for (const auto& pool : pools) {
+    for (auto& family : pool->Collect()) families.push_back(std::move(family));
+  }
+  return families;
 }
 
 }  // namespace pgconn

@@ -32,10 +32,12 @@ class App {
     std::shared_ptr<const config::Config> config;
     std::vector<render::TargetView> targets;
     render::ExporterInfo info;
-    // The exporter's own connection pools, from one snapshot of each.
-    std::vector<prometheus::MetricFamily> pool_families;
   };
   View view() const;
+  // The exporter's own connection pools, from one snapshot of each. Only
+  // /metrics needs them, so views do not build them; they are collected
+  // outside the lock, which scrapes and health checks share.
+  std::vector<prometheus::MetricFamily> pool_families() const;
 
  private:
   mutable std::mutex mutex_;

@@ -34,12 +34,13 @@ constexpr const char* kLandingPage = R"html(<!doctype html>
 </ul></body></html>
 )html";
 
-std::shared_ptr<const render::MetricsText> render_all(App::View view) {
+std::shared_ptr<const render::MetricsText> render_all(const App& app) {
+  App::View view = app.view();
   // Each target's text is serialized once per snapshot, not per scrape; the
   // exporter's own families and the pools' are live (render/metrics_text.h).
   static render::MetricsTextCache cache;
   return cache.render(render::exporter_metrics(view.info), view.config, view.targets, unix_now(),
-                      view.config->max_applications, view.pool_families);
+                      view.config->max_applications, app.pool_families());
 }
 
 // Request paths go into debug logs: no control characters, bounded length.
@@ -92,7 +93,7 @@ HttpServer::HttpServer(App& app) : app_(app) {
   // asked): with 100 targets the body is megabytes, and building it into one
   // string, then copying that into the response, cost more than sending it.
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_chunked_content_provider(kMetricsType, [text = render_all(app_.view())](size_t, httplib::DataSink& sink) {
+    res.set_chunked_content_provider(kMetricsType, [text = render_all(app_)](size_t, httplib::DataSink& sink) {
       char buffer[kWriteBlockBytes];
       if (!text->write_blocks(sink.write, buffer, sizeof buffer)) return false;
       sink.done();

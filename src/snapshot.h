@@ -37,11 +37,9 @@ struct NamedCount {
 };
 
 struct ServerStats {
-  int server_version_num = 0;
   int64_t max_connections = 0;
   int64_t superuser_reserved_connections = 0;
   int64_t reserved_connections = 0;  // PostgreSQL 16+
-  int own_pid = 0;
   bool sees_all_sessions = false;  // superuser or pg_monitor
   std::vector<ApplicationStateRow> activity;
   std::map<std::string, NamedCount> databases;
@@ -91,7 +89,6 @@ struct ConnectProbe {
 
 struct Snapshot {
   std::string target;
-  double polled_at_unix = 0;  // when the last poll finished, successful or not
   bool up = false;
   std::optional<pg::ErrorKind> last_error;
   std::string last_error_message;  // already free of secrets

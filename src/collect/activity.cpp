@@ -76,6 +76,6 @@ void read(const pg::Result& r, ServerStats& stats) {
 
 }  // namespace
 
-const Collector activity_collector{"activity", &sql, &read};
+const Collector activity_collector{&sql, &read};
 
 }  // namespace pgconn::collect

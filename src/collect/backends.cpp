@@ -16,6 +16,6 @@ void read(const pg::Result& r, ServerStats& stats) {
 
 }  // namespace
 
-const Collector backends_collector{"backends", &sql, &read};
+const Collector backends_collector{&sql, &read};
 
 }  // namespace pgconn::collect

@@ -19,7 +19,6 @@ struct Context {
 };
 
 struct Collector {
-  const char* name;
   std::string (*sql)(const Context&);  // empty: not applicable to this server
   void (*read)(const pg::Result&, ServerStats&);
 };

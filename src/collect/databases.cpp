@@ -21,6 +21,6 @@ void read(const pg::Result& r, ServerStats& stats) {
 
 }  // namespace
 
-const Collector databases_collector{"databases", &sql, &read};
+const Collector databases_collector{&sql, &read};
 
 }  // namespace pgconn::collect

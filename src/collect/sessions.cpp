@@ -22,6 +22,6 @@ void read(const pg::Result& r, ServerStats& stats) {
 
 }  // namespace
 
-const Collector sessions_collector{"sessions", &sql, &read};
+const Collector sessions_collector{&sql, &read};
 
 }  // namespace pgconn::collect

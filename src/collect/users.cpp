@@ -23,6 +23,6 @@ void read(const pg::Result& r, ServerStats& stats) {
 
 }  // namespace
 
-const Collector users_collector{"users", &sql, &read};
+const Collector users_collector{&sql, &read};
 
 }  // namespace pgconn::collect

@@ -155,7 +155,6 @@ bool TargetPoll::run() {
   snap.poll_duration_seconds = std::chrono::duration<double>(pg::Clock::now() - started).count();
   // After the collectors, so the probe's own connection never shows in the stats.
   if (target_.connect_probe) run_connect_probe();
-  snap.polled_at_unix = unix_now();
   return snap.up;
 }
 

@@ -17,10 +17,8 @@ inline ApplicationStateRow row(const std::string& app, const std::string& state,
 // max_connections 20, 3 reserved: limit 17. 12 client connections.
 inline ServerStats sample_stats() {
   ServerStats s;
-  s.server_version_num = 150000;
   s.max_connections = 20;
   s.superuser_reserved_connections = 3;
-  s.own_pid = 42;
   s.sees_all_sessions = true;
   s.activity.push_back(row("web", "idle", 5));
   s.activity.push_back(row("web", "active", 1));
@@ -45,7 +43,6 @@ inline Snapshot sample_snapshot(const std::string& target = "main") {
   Snapshot snap;
   snap.target = target;
   snap.up = true;
-  snap.polled_at_unix = 1000;
   snap.last_success_unix = 1000;
   snap.poll_duration_seconds = 0.004;
   snap.stats = std::make_shared<const ServerStats>(sample_stats());

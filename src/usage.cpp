@@ -69,6 +69,11 @@ const PgBouncerDatabase* find_database(const PoolerStats& stats, const std::stri
   return nullptr;
 }
 
+// A database's pool_size in PgBouncer, else the default_pool_size.
+int64_t effective_pool_size(const PoolerStats& stats, const PgBouncerDatabase* db) {
+  return db && db->pool_size > 0 ? db->pool_size : stats.default_pool_size;
+}
+
 double ratio(int64_t part, int64_t whole) {
   return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0;
 }
@@ -79,8 +84,7 @@ PoolBudget pgbouncer_pool_budget(const PoolerStats& stats, const PgBouncerPool& 
   const PgBouncerDatabase* db = find_database(stats, pool.database);
   PoolBudget budget;
   budget.pool_mode = !pool.pool_mode.empty() ? pool.pool_mode : stats.pool_mode;
-  int64_t pool_size = db && db->pool_size > 0 ? db->pool_size : stats.default_pool_size;
-  budget.client_limit = budget.pool_mode == "session" ? pool_size : stats.max_client_conn;
+  budget.client_limit = budget.pool_mode == "session" ? effective_pool_size(stats, db) : stats.max_client_conn;
   budget.client_utilization = ratio(pool.clients_active + pool.clients_waiting, budget.client_limit);
   return budget;
 }
@@ -98,8 +102,8 @@ PoolerUsage pgbouncer_usage(const PoolerStats& stats, std::optional<int64_t> con
     usage.server_connections +=
         p.servers_active + p.servers_idle + p.servers_used + p.servers_tested + p.servers_login;
     const PgBouncerDatabase* db = find_database(stats, p.database);
-    int64_t pool_size = db && db->pool_size > 0 ? db->pool_size : stats.default_pool_size;
-    potential_per_database[p.database] += pool_size + (db ? db->reserve_pool : stats.reserve_pool_size);
+    potential_per_database[p.database] +=
+        effective_pool_size(stats, db) + (db ? db->reserve_pool : stats.reserve_pool_size);
   }
   // Every pool (database/user pair) may open pool_size + reserve_pool server
   // connections, unless the database's max_db_connections caps them together.

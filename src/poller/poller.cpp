@@ -3,16 +3,20 @@
 #include <algorithm>
 #include <random>
 
-
 namespace pgconn {
 namespace {
+
+// No more workers than targets, and at least one.
+int worker_count(const config::Config& config) {
+  return std::max(1, std::min<int>(config.poll_workers, static_cast<int>(config.targets.size())));
+}
 
 }  // namespace
 
 Poller::Poller(const config::Config& config, SnapshotStore& store)
     : interval_(config.poll_interval), store_(store) {
   add_targets_locked(config);
-  workers_ = std::max(1, std::min<int>(config.poll_workers, static_cast<int>(targets_.size())));
+  workers_ = worker_count(config);
 }
 
 void Poller::add_targets_locked(const config::Config& config) {
@@ -43,8 +47,7 @@ void Poller::reconfigure(const config::Config& config) {
   });
   interval_ = config.poll_interval;
   add_targets_locked(config);
-  int wanted = std::max(1, std::min<int>(config.poll_workers, static_cast<int>(targets_.size())));
-  for (; workers_ < wanted; ++workers_) threads_.emplace_back([this] { worker(); });
+  for (int wanted = worker_count(config); workers_ < wanted; ++workers_) threads_.emplace_back([this] { worker(); });
   paused_ = false;
   wake_.notify_all();
 }
@@ -75,13 +78,12 @@ std::vector<std::shared_ptr<prometheus::Collectable>> Poller::pool_metrics() {
   return out;
 }
 
-Poller::TargetState* Poller::next_due_locked(pg::Clock::time_point* wake_at) {
+Poller::TargetState* Poller::next_due_locked() {
   TargetState* earliest = nullptr;
   for (auto& state : targets_) {
     if (state->in_progress) continue;
     if (!earliest || state->next_due < earliest->next_due) earliest = state.get();
   }
-  if (earliest) *wake_at = earliest->next_due;
   return earliest;
 }
 
@@ -92,12 +94,13 @@ void Poller::worker() {
       wake_.wait(lock);
       continue;
     }
-    pg::Clock::time_point due;
-    TargetState* state = next_due_locked(&due);
+    TargetState* state = next_due_locked();
     if (!state) {
       wake_.wait(lock);
       continue;
     }
+    // A copy: a reload may destroy the target while this worker waits.
+    const pg::Clock::time_point due = state->next_due;
     if (due > pg::Clock::now()) {
       wake_.wait_until(lock, due);
       continue;

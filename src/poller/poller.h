@@ -42,7 +42,7 @@ class Poller {
   void worker();
   void poll(TargetState& state, std::chrono::milliseconds interval);
   void add_targets_locked(const config::Config& config);
-  TargetState* next_due_locked(pg::Clock::time_point* wake_at);
+  TargetState* next_due_locked();
   static std::chrono::milliseconds retry_delay(int consecutive_failures, std::chrono::milliseconds interval);
 
   std::chrono::milliseconds interval_;

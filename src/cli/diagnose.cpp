@@ -14,7 +14,7 @@ int diagnose(const Flags& flags, const config::Config& config) {
   std::string format = "text";
   try {
     targets = selected_targets(flags, config);
-    if (auto it = flags.options.find("format"); it != flags.options.end()) format = it->second;
+    format = flags.option("format").value_or(format);
     if (format != "text" && format != "json") throw UsageError("--format must be text or json");
   } catch (const UsageError& e) {
     std::cerr << "pgconn_exporter: " << e.what() << "\n";

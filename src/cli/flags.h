@@ -21,6 +21,12 @@ struct Flags {
   // Subcommand options such as --target, --interval, --format, --execute;
   // only those the command accepts. A switch maps to "true".
   std::map<std::string, std::string> options;
+
+  std::optional<std::string> option(const std::string& name) const {
+    auto it = options.find(name);
+    if (it == options.end()) return std::nullopt;
+    return it->second;
+  }
 };
 
 class UsageError : public std::runtime_error {

@@ -122,8 +122,8 @@ int monitor(const Flags& flags, const config::Config& config) {
   config::Duration interval{2000};
   try {
     targets = selected_targets(flags, config);
-    if (auto it = flags.options.find("interval"); it != flags.options.end()) {
-      auto parsed = config::parse_duration(it->second);
+    if (auto text = flags.option("interval")) {
+      auto parsed = config::parse_duration(*text);
       if (!parsed || parsed->count() <= 0) throw UsageError("--interval needs a duration such as 2s or 500ms");
       interval = *parsed;
     }

@@ -8,12 +8,6 @@
 namespace pgconn::cli {
 namespace {
 
-std::optional<std::string> option(const Flags& flags, const std::string& name) {
-  auto it = flags.options.find(name);
-  if (it == flags.options.end()) return std::nullopt;
-  return it->second;
-}
-
 std::string table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths;
   for (const auto& row : rows) {
@@ -34,14 +28,14 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
 
 ResetFilter reset_filter(const Flags& flags) {
   ResetFilter filter;
-  filter.application = option(flags, "application");
-  filter.user = option(flags, "user");
-  filter.database = option(flags, "database");
-  filter.state = option(flags, "state");
+  filter.application = flags.option("application");
+  filter.user = flags.option("user");
+  filter.database = flags.option("database");
+  filter.state = flags.option("state");
   if (filter.state && *filter.state != "idle" && *filter.state != "idle_in_transaction") {
     throw UsageError("--state must be idle or idle_in_transaction");
   }
-  if (auto text = option(flags, "older-than")) {
+  if (auto text = flags.option("older-than")) {
     filter.older_than = config::parse_duration(*text);
     if (!filter.older_than) throw UsageError("--older-than needs a duration such as 10m or 90s");
   }

@@ -125,7 +125,7 @@ std::optional<double> ExporterProcess::metric(const std::string& name,
 }
 
 bool ExporterProcess::wait_for(const std::string& name, const std::map<std::string, std::string>& labels,
-                               bool (*predicate)(double), int timeout_ms) const {
+                               const std::function<bool(double)>& predicate, int timeout_ms) const {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     auto value = metric(name, labels);

@@ -4,12 +4,18 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace pgtest {
+
+// Predicates for ExporterProcess::wait_for.
+inline bool is_one(double v) { return v == 1; }
+inline bool is_zero(double v) { return v == 0; }
+inline bool positive(double v) { return v > 0; }
 
 struct HttpResult {
   int status = 0;
@@ -31,7 +37,7 @@ class ExporterProcess {
   std::optional<double> metric(const std::string& name, const std::map<std::string, std::string>& labels = {}) const;
   // Polls `metric` until `predicate` holds or `timeout_ms` passes.
   bool wait_for(const std::string& name, const std::map<std::string, std::string>& labels,
-                bool (*predicate)(double), int timeout_ms) const;
+                const std::function<bool(double)>& predicate, int timeout_ms) const;
   void signal(int sig) const;
   // Waits for the process to exit; returns its exit status or -1 on timeout.
   int wait_exit(int timeout_ms);

@@ -23,9 +23,6 @@ std::string config_for(const PgServer& server, const std::string& extra = "", co
          "[[targets]]\nname = \"main\"\ndsn = \"" + server.url() + "\"\n" + extra;
 }
 
-bool positive(double v) { return v > 0; }
-bool is_one(double v) { return v == 1; }
-
 double now_unix() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -44,13 +41,8 @@ void wait_for_fresh_poll(const ExporterProcess& exporter, double since) {
 // Waits, at most `timeout_ms`, until the pool of `target` (named after it) has
 // served `n` checkouts: one per poll.
 bool wait_for_acquires(const ExporterProcess& exporter, const std::string& target, double n, int timeout_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  for (;;) {
-    auto ok = exporter.metric("pgconn_pool_acquires_total", {{"pool", target}, {"result", "ok"}});
-    if (ok && *ok >= n) return true;
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  return exporter.wait_for("pgconn_pool_acquires_total", {{"pool", target}, {"result", "ok"}},
+                           [n](double polls) { return polls >= n; }, timeout_ms);
 }
 
 class ExporterTest : public ::testing::Test {

@@ -30,10 +30,6 @@ std::string poll_config(const std::string& interval = "500ms", const std::string
   return "[poll]\ninterval = \"" + interval + "\"\ntimeout = \"" + timeout + "\"\n";
 }
 
-bool is_one(double v) { return v == 1; }
-bool is_zero(double v) { return v == 0; }
-bool positive(double v) { return v > 0; }
-
 std::string exporter_pid(const PgServer& server) {
   return server.psql("SELECT coalesce(string_agg(pid::text, ','), '') FROM pg_stat_activity "
                      "WHERE application_name = 'pgconn_exporter'");

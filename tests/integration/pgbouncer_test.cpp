@@ -13,10 +13,6 @@ using namespace pgtest;
 
 namespace {
 
-bool is_one(double v) { return v == 1; }
-bool is_zero(double v) { return v == 0; }
-bool positive(double v) { return v > 0; }
-
 std::string config_for(const PgServer& server, const PgBouncer& bouncer, const std::string& console_user = "postgres") {
   return "[poll]\ninterval = \"500ms\"\ntimeout = \"400ms\"\n"
          "[[targets]]\nname = \"main\"\ndsn = \"" + server.url() + "\"\n"

@@ -2,6 +2,8 @@
 # Installs the Debian packages pgconn_exporter needs to build, run and test.
 # Idempotent: does nothing when every package is present; otherwise one
 # `apt-get update` and one install, never pulling recommended packages.
+# Package names given as arguments are added to the list (bench/compare's
+# installer uses this).
 set -euo pipefail
 
 packages=(
@@ -12,6 +14,7 @@ packages=(
   postgresql-15 postgresql-contrib
   prometheus prometheus-alertmanager pgbouncer docker-compose
   tmux wrk
+  "$@"
 )
 
 missing=()

@@ -5,6 +5,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "format.h"
+
 namespace pgconn {
 namespace {
 
@@ -22,17 +24,11 @@ std::string pids_text(const std::vector<int>& pids) {
   return out;
 }
 
-std::string percent(double ratio) {
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(0) << ratio * 100 << "%";
-  return out.str();
-}
-
 void add_usage_findings(const Usage& usage, const config::Thresholds& t, std::vector<Finding>& out) {
   Severity s = usage_severity(usage, t);
   if (s < Severity::warning) return;
   std::ostringstream evidence;
-  evidence << usage.used << " of " << usage.limit << " connections in use (" << percent(usage.utilization)
+  evidence << usage.used << " of " << usage.limit << " connections in use (" << percent_text(usage.utilization)
            << "), " << usage.available << " available; idle " << usage.by_state.at("idle")
            << ", idle in transaction " << usage.by_state.at("idle_in_transaction") << ", active "
            << usage.by_state.at("active");
@@ -73,7 +69,7 @@ void add_application_findings(const std::vector<ApplicationSummary>& apps, const
     if (usage.limit > 0 && app.name != "other" && app.connections * 2 > usage.limit) {
       std::ostringstream ev;
       ev << app.name << " holds " << app.connections << " of the limit " << usage.limit << " ("
-         << percent(static_cast<double>(app.connections) / static_cast<double>(usage.limit)) << ")";
+         << percent_text(static_cast<double>(app.connections) / static_cast<double>(usage.limit)) << ")";
       out.push_back({Severity::warning, "application_dominates", "one application holds most of the limit",
                      ev.str(), "cap that application's pool (pool_size + max_overflow) times its processes"});
     }
@@ -93,7 +89,7 @@ void add_pooler_findings(const PoolerStats& stats, const config::Target& target,
   if (s >= Severity::warning) {
     std::ostringstream ev;
     ev << pooler.clients << " of max_client_conn " << pooler.client_limit << " client connections ("
-       << percent(pooler.client_utilization) << ")";
+       << percent_text(pooler.client_utilization) << ")";
     out.push_back({s, clients.available == 0 ? "pooler_client_limit_reached" : "pooler_client_limit_near",
                    "the pooler's client limit is close: new clients will get \"no more connections allowed\"",
                    ev.str(), "raise max_client_conn (file descriptors permitting) or reduce client pools"});

@@ -6,15 +6,6 @@
 
 namespace pgconn::cli {
 
-std::string printable(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) c = '?';
-  }
-  return out;
-}
-
 std::string age_text(std::optional<double> seconds) {
   if (!seconds) return "-";
   double s = std::max(0.0, *seconds);
@@ -23,12 +14,6 @@ std::string age_text(std::optional<double> seconds) {
   else if (s < 2 * 3600) std::snprintf(buffer, sizeof buffer, "%.0fm", std::floor(s / 60));
   else if (s < 2 * 86400) std::snprintf(buffer, sizeof buffer, "%.0fh", std::floor(s / 3600));
   else std::snprintf(buffer, sizeof buffer, "%.0fd", std::floor(s / 86400));
-  return buffer;
-}
-
-std::string percent_text(double ratio) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.0f%%", ratio * 100);
   return buffer;
 }
 

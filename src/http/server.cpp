@@ -11,6 +11,7 @@
 #include "render/health.h"
 #include "render/metrics.h"
 #include "render/metrics_text.h"
+#include "format.h"
 #include "web/tls.h"
 
 namespace pgconn {
@@ -43,12 +44,6 @@ std::shared_ptr<const render::MetricsText> render_all(const App& app) {
                       view.config->max_applications, app.pool_families());
 }
 
-// Request paths go into debug logs: no control characters, bounded length.
-std::string printable(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text.substr(0, 200)) out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
-  return out;
-}
 
 }  // namespace
 
@@ -85,7 +80,7 @@ HttpServer::HttpServer(App& app) : app_(app) {
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (guard_.admit(req, res, over_connection_limit())) return httplib::Server::HandlerResponse::Unhandled;
     log::debug("request rejected", {{"status", std::to_string(res.status)}, {"method", req.method},
-                                    {"path", printable(req.path)}, {"remote", req.remote_addr}});
+                                    {"path", printable(std::string_view(req.path).substr(0, 200))}, {"remote", req.remote_addr}});
     return httplib::Server::HandlerResponse::Handled;
   });
 

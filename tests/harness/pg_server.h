@@ -63,6 +63,9 @@ class PgServer {
 // A free TCP port on 127.0.0.1 (bound then released).
 int free_loopback_port();
 
+// A socket connected to 127.0.0.1:port (the caller closes it), or -1.
+int connect_loopback(int port);
+
 // Runs a shell command, returns its stdout; throws if it exits non-zero.
 std::string run_command(const std::string& command);
 

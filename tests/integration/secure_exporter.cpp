@@ -1,11 +1,8 @@
 #include "secure_exporter.h"
 
-#include <arpa/inet.h>
 #include <crypt.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,14 +35,10 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 }
 
 bool accepts_connections(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  int fd = connect_loopback(port);
+  if (fd < 0) return false;
   close(fd);
-  return ok;
+  return true;
 }
 
 }  // namespace

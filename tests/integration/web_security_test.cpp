@@ -1,8 +1,6 @@
 // The real exporter's endpoints under TLS, basic auth and hostile requests.
 // No database needed: the target points at a closed port.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -49,12 +47,8 @@ bool eventually(const std::function<bool()>& condition) {
 }
 
 int open_idle_connection(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) ADD_FAILURE() << "connect failed";
+  int fd = connect_loopback(port);
+  if (fd < 0) ADD_FAILURE() << "connect failed";
   return fd;
 }
 

@@ -11,7 +11,7 @@ if(PGCONN_CLANGXX)
     INSTALL_COMMAND ""
     BUILD_ALWAYS ON)
   set(PGCONN_FUZZ_SECONDS 10 CACHE STRING "Seconds each fuzz target runs under ctest")
-  foreach(name config duration redact_dsn probe)
+  foreach(name config duration redact_dsn probe request)
     add_test(NAME fuzz_${name}
              COMMAND bash ${PROJECT_SOURCE_DIR}/fuzz/run.sh ${CMAKE_BINARY_DIR}/fuzz/fuzz_${name} ${name}
                      ${PGCONN_FUZZ_SECONDS})

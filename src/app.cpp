@@ -7,8 +7,11 @@
 
 namespace pgconn {
 
-App::App(config::Config config, std::string config_path, std::string version)
-    : config_(std::make_shared<const config::Config>(std::move(config))), config_path_(std::move(config_path)) {
+App::App(config::Config config, std::string config_path, std::string version,
+         std::optional<std::string> listen_address_flag)
+    : config_path_(std::move(config_path)), listen_address_flag_(std::move(listen_address_flag)) {
+  if (listen_address_flag_) config.listen_address = *listen_address_flag_;
+  config_ = std::make_shared<const config::Config>(std::move(config));
   info_.version = std::move(version);
   info_.last_reload_successful = true;
   info_.last_reload_unix = unix_now();
@@ -36,7 +39,9 @@ bool App::reload() {
   }
   std::shared_ptr<const config::Config> fresh;
   try {
-    fresh = std::make_shared<const config::Config>(config::load(config_path_));
+    config::Config loaded = config::load(config_path_);
+    if (listen_address_flag_) loaded.listen_address = *listen_address_flag_;
+    fresh = std::make_shared<const config::Config>(std::move(loaded));
   } catch (const config::ConfigError& e) {
     log::error("configuration reload rejected; keeping the running configuration", {{"error", e.what()}});
     std::lock_guard<std::mutex> lock(mutex_);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,10 @@ namespace pgconn {
 
 class App {
  public:
-  App(config::Config config, std::string config_path, std::string version);
+  // `listen_address_flag`: --web.listen-address, which overrides the file's
+  // listen_address at start and at every reload.
+  App(config::Config config, std::string config_path, std::string version,
+      std::optional<std::string> listen_address_flag = std::nullopt);
   void start();
   void stop();
   // Re-reads the config file; on any error keeps the running configuration.
@@ -43,6 +47,7 @@ class App {
   mutable std::mutex mutex_;
   std::shared_ptr<const config::Config> config_;
   std::string config_path_;
+  std::optional<std::string> listen_address_flag_;
   render::ExporterInfo info_;
   SnapshotStore store_;
   std::unique_ptr<Poller> poller_;

@@ -1,5 +1,6 @@
 // Wiring only: flags, configuration, signals, the poller and the HTTP server.
 #include <malloc.h>
+#include <sys/resource.h>
 
 #include <csignal>
 #include <cstdio>
@@ -15,9 +16,20 @@
 
 namespace {
 
+// Each HTTP connection is a file descriptor: allow as many as the hard limit.
+void raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 int run_daemon(const pgconn::cli::Flags& flags, pgconn::config::Config config) {
-  if (flags.listen_address) config.listen_address = *flags.listen_address;
-  std::string listen = config.listen_address;
+  // A client that goes away mid-response must not kill the process (TLS
+  // writes with write(2), which raises SIGPIPE).
+  std::signal(SIGPIPE, SIG_IGN);
+  raise_file_limit();
 
   // Handle signals synchronously on this thread; every thread started below
   // inherits the mask, so none of them is interrupted.
@@ -37,8 +49,9 @@ int run_daemon(const pgconn::cli::Flags& flags, pgconn::config::Config config) {
   // VmRSS from 54 to 44 MiB at the same scrape throughput (2 cores).
   mallopt(M_ARENA_MAX, 4);
 
-  pgconn::App app(std::move(config), flags.config_file.value_or(""), PGCONN_VERSION);
-  pgconn::HttpServer http(app);
+  pgconn::App app(std::move(config), flags.config_file.value_or(""), PGCONN_VERSION, flags.listen_address);
+  pgconn::http::Server http(app);
+  const std::string listen = app.view().config->listen_address;
   std::string error;
   if (!http.bind(listen, &error)) {
     pgconn::log::error("cannot start the HTTP server", {{"error", error}});

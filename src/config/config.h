@@ -73,6 +73,9 @@ struct Config {
   std::string listen_address = "127.0.0.1:9188";
   // Open HTTP connections (served or waiting) beyond which requests get 503.
   int max_connections = 64;
+  // A connection must deliver a complete request head within this (TLS
+  // handshake included), as Go's http.Server ReadHeaderTimeout.
+  Duration read_header_timeout{5000};
   std::optional<TlsSettings> tls;
   // [web.basic_auth.users]: user name -> bcrypt hash. Empty: no authentication.
   std::map<std::string, std::string> basic_auth_users;

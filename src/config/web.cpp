@@ -82,6 +82,12 @@ std::map<std::string, std::string> read_basic_auth(TableReader reader, const tom
 void read_web(TableReader reader, Config& config) {
   if (auto v = reader.string("listen_address")) config.listen_address = *v;
   if (auto v = reader.integer("max_connections", 1, 10000)) config.max_connections = static_cast<int>(*v);
+  if (auto v = reader.duration("read_header_timeout")) {
+    if (v->count() < 100 || v->count() > 600000) {
+      reader.fail(*reader.find("read_header_timeout"), "read_header_timeout", "must be between 100ms and 10m");
+    }
+    config.read_header_timeout = *v;
+  }
   if (const toml::table* tls = reader.table("tls")) {
     config.tls = read_tls(TableReader(*tls, reader.full("tls"), reader.file()), *tls);
   }

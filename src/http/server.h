@@ -1,18 +1,18 @@
-// HTTP routes only: every handler asks the App for a view and hands it to a
-// renderer. Nothing here touches a database. Security (TLS, basic auth,
-// limits) is set up here and enforced before routing by RequestGuard.
+// The exporter's web server: the front (front.h) serving the routes
+// (routes.h), over HTTPS when the configuration has [web.tls]. SIGHUP
+// reloads users, limits and the certificate.
 #pragma once
 
-#include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
-#include "config/config.h"
-#include "http/guard.h"
+#include <openssl/types.h>
 
-namespace httplib {
-class Server;
-}
+#include "config/config.h"
+#include "http/front.h"
+#include "http/rejections.h"
+#include "http/routes.h"
 
 namespace pgconn {
 
@@ -22,28 +22,29 @@ namespace web {
 class TlsCredentials;
 }
 
-class HttpServer {
+namespace http {
+
+class Server {
  public:
-  // Serves HTTPS when the configuration has [web.tls], plain HTTP otherwise.
-  explicit HttpServer(App& app);
-  ~HttpServer();
-  // Loads the TLS certificate and binds "host:port"; false with a reason when
-  // either fails.
+  explicit Server(App& app);
+  ~Server();
+  // Loads the TLS certificate and binds "host:port"; false with a reason.
   bool bind(const std::string& listen_address, std::string* error);
   void serve();  // blocks until stop()
   void stop();
 
  private:
-  // After a successful SIGHUP reload: users, connection limit, certificate.
   void reload(const config::Config& config);
 
   App& app_;
   std::optional<config::TlsSettings> tls_settings_;  // as at start: HTTP <-> HTTPS needs a restart
   std::unique_ptr<web::TlsCredentials> tls_;
-  RequestGuard guard_;
-  std::atomic<size_t> connection_limit_;
-  std::unique_ptr<httplib::Server> server_;
-  int listen_socket_ = -1;
+  std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ssl_context_;
+  std::string listen_address_;  // as configured at start (a --web.listen-address flag included)
+  Rejections rejections_;
+  Routes routes_;
+  std::unique_ptr<Front> front_;  // made by bind()
 };
 
+}  // namespace http
 }  // namespace pgconn

@@ -233,6 +233,11 @@ std::vector<prometheus::MetricFamily> exporter_metrics(const ExporterInfo& info)
           info.last_reload_successful ? 1 : 0);
   f.gauge("pgconn_config_last_reload_success_timestamp_seconds", "Unix time of the last successful configuration load.",
           {}, info.last_reload_unix);
+  for (const auto& [reason, count] : info.http_rejections) {
+    f.counter("pgconn_http_rejected_requests_total",
+              "HTTP requests and connections refused by the exporter's web server, by reason.",
+              {{"reason", reason}}, static_cast<double>(count));
+  }
   return f.take();
 }
 

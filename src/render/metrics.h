@@ -21,6 +21,7 @@ struct ExporterInfo {
   std::string version;
   bool last_reload_successful = true;
   double last_reload_unix = 0;
+  std::vector<std::pair<std::string, uint64_t>> http_rejections;  // reason -> count
 };
 
 std::vector<prometheus::MetricFamily> exporter_metrics(const ExporterInfo& info);

@@ -117,24 +117,6 @@ std::string MetricsText::str() const {
   return text;
 }
 
-bool MetricsText::write_blocks(const std::function<bool(const char*, size_t)>& write, char* buffer,
-                               size_t buffer_size) const {
-  size_t used = 0;
-  for (auto piece : pieces_) {
-    if (used > 0 && used + piece.size() > buffer_size) {
-      if (!write(buffer, used)) return false;
-      used = 0;
-    }
-    if (piece.size() >= buffer_size) {
-      if (!write(piece.data(), piece.size())) return false;
-    } else {
-      piece.copy(buffer + used, piece.size());
-      used += piece.size();
-    }
-  }
-  return used == 0 || write(buffer, used);
-}
-
 std::shared_ptr<const MetricsText> MetricsTextCache::render(const std::vector<prometheus::MetricFamily>& head,
                                                             std::shared_ptr<const void> config,
                                                             const std::vector<TargetView>& targets,

@@ -4,7 +4,6 @@
 #include <prometheus/metric_family.h>
 
 #include <deque>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,12 +21,8 @@ class MetricsText {
  public:
   size_t size() const;
   std::string str() const;
-  // Hands the body to `write` in blocks gathered in the caller's `buffer` (a
-  // larger single piece goes alone), so a multi-megabyte body is never
-  // copied whole. The server passes a stack array: a heap block allocated
-  // and freed per scrape made glibc trim and re-fault its arena every time.
-  // Stops and returns false as soon as `write` fails.
-  bool write_blocks(const std::function<bool(const char*, size_t)>& write, char* buffer, size_t buffer_size) const;
+  // The body in order; valid while this MetricsText lives.
+  const std::vector<std::string_view>& pieces() const { return pieces_; }
 
  private:
   friend class MetricsTextCache;

@@ -70,6 +70,7 @@ class SecureExporter {
   std::string out() const;  // stdout so far
   std::string err() const;  // stderr so far: the logs
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const TempDir& dir() const { return dir_; }
 
  private:

@@ -164,3 +164,11 @@ TEST_F(DsnFileEnvironment, InvalidDsnInAFileNeverEchoesItsPassword) {
     EXPECT_EQ(message.find("FileSecret"), std::string::npos) << message;
   }
 }
+
+TEST(WebConfig, ReadHeaderTimeout) {
+  EXPECT_EQ(parse(kTarget, "web.toml").read_header_timeout.count(), 5000);
+  EXPECT_EQ(parse("[web]\nread_header_timeout = \"750ms\"\n" + kTarget, "web.toml").read_header_timeout.count(), 750);
+  EXPECT_EQ(error_of("[web]\nread_header_timeout = \"50ms\"\n" + kTarget),
+            "web.toml:2:23: web.read_header_timeout: must be between 100ms and 10m");
+  EXPECT_EQ(error_of("[web]\nread_header_timeout = 5\n" + kTarget).rfind("web.toml:2:23: web.read_header_timeout: ", 0), 0u);
+}

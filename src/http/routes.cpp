@@ -1,0 +1,97 @@
+#include "http/routes.h"
+
+#include "app.h"
+#include "clock.h"
+#include "http/gzip.h"
+#include "http/probe.h"
+#include "render/families.h"
+#include "render/health.h"
+#include "render/metrics.h"
+
+namespace pgconn::http {
+namespace {
+
+constexpr const char* kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
+constexpr const char* kJsonType = "application/json";
+
+constexpr const char* kLandingPage = R"html(<!doctype html>
+<html><head><title>pgconn_exporter</title></head>
+<body><h1>pgconn_exporter</h1>
+<p>Who holds your PostgreSQL connections, and how close they are to the limit.</p>
+<ul>
+<li><a href="metrics">/metrics</a>: every target</li>
+<li>/probe?target=NAME: one configured target</li>
+<li><a href="health">/health</a>: process health and findings per target</li>
+<li><a href="health/db">/health/db</a>: 200 when every target is up, else 503</li>
+</ul></body></html>
+)html";
+
+// The text as is, or gzipped when the client accepts it.
+Response metrics_response(const Request& request, Body body) {
+  Response response;
+  response.content_type = kMetricsType;
+  response.fields.emplace_back("Vary", "Accept-Encoding");
+  if (accepts_gzip(request)) {
+    response.body = Body(gzip(body.pieces()));
+    response.fields.emplace_back("Content-Encoding", "gzip");
+  } else {
+    response.body = std::move(body);
+  }
+  return response;
+}
+
+Response json(const render::HttpBody& body) {
+  Response response = Response::text(body.status, body.body);
+  response.content_type = kJsonType;
+  return response;
+}
+
+}  // namespace
+
+Routes::Routes(App& app, const Rejections& rejections) : app_(app), rejections_(rejections) {}
+
+Response Routes::handle(const Request& request) {
+  if (auto rejection = guard_.check(request)) return std::move(*rejection);
+  if (request.path == "/metrics") return metrics(request);
+  if (request.path == "/probe") return probe(request);
+  if (request.path == "/health") return health();
+  if (request.path == "/health/db") return health_db();
+  if (request.path == "/") {
+    Response response = Response::text(200, kLandingPage);
+    response.content_type = "text/html; charset=utf-8";
+    return response;
+  }
+  return Response::text(404, "not found\n");
+}
+
+Response Routes::metrics(const Request& request) {
+  App::View view = app_.view();
+  view.info.http_rejections = rejections_.counts();
+  auto text = cache_.render(render::exporter_metrics(view.info), view.config, view.targets, unix_now(),
+                            view.config->max_applications, app_.pool_families());
+  return metrics_response(request, Body(text->pieces(), text));
+}
+
+Response Routes::probe(const Request& request) {
+  App::View view = app_.view();
+  std::vector<std::string> names;
+  for (const auto& t : view.targets) names.push_back(t.target->name);
+  ProbeTarget found = find_probe_target(request.query, names);
+  if (found.status != 200) {
+    Response refusal = Response::text(found.status, found.message);
+    if (found.status == 400) refusal.rejected = "bad_request";
+    return refusal;
+  }
+  std::vector<render::TargetView> selected{view.targets[found.index]};
+  std::string text = render::serialize(render::target_metrics(selected, unix_now(), view.config->max_applications));
+  return metrics_response(request, Body(std::move(text)));
+}
+
+Response Routes::health() {
+  App::View view = app_.view();
+  return json(render::health(view.targets, unix_now(), view.config->max_applications));
+}
+
+Response Routes::health_db() { return json(render::health_db(app_.view().targets, unix_now())); }
+
+}  // namespace pgconn::http

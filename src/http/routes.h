@@ -1,0 +1,40 @@
+// The endpoints: each asks the App for a view and hands it to a renderer.
+// Nothing here touches a database. Runs on the front's worker threads.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "http/guard.h"
+#include "http/rejections.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "render/metrics_text.h"
+
+namespace pgconn {
+
+class App;
+
+namespace http {
+
+class Routes {
+ public:
+  Routes(App& app, const Rejections& rejections);
+  Response handle(const Request& request);
+  void set_users(const std::map<std::string, std::string>& users) { guard_.set_users(users); }
+
+ private:
+  Response metrics(const Request& request);
+  Response probe(const Request& request);
+  Response health();
+  Response health_db();
+
+  App& app_;
+  const Rejections& rejections_;
+  RequestGuard guard_;
+  // Each target's text is serialized once per snapshot, not per scrape.
+  render::MetricsTextCache cache_;
+};
+
+}  // namespace http
+}  // namespace pgconn

@@ -1,4 +1,8 @@
-// Text formatting shared by the operator commands, findings and request logs.
+// Text that leaves the exporter. Names come from the server (roles,
+// databases, applications, PgBouncer clients) or from clients (request
+// paths) and may hold any bytes: every output passes them through one of
+// these, all built on valid_utf8(), so a hostile name can neither break a
+// scrape (Prometheus rejects invalid UTF-8) nor steer a terminal.
 #pragma once
 
 #include <string>
@@ -6,10 +10,23 @@
 
 namespace pgconn {
 
-// Names from the server (application, role, database) or a client (request
-// path) with control characters replaced by '?', so printing one cannot move
-// the cursor, change colours or forge a log line.
+// `text` with every ill-formed UTF-8 sequence replaced by U+FFFD (one per
+// maximal ill-formed subpart, as the Unicode standard recommends). For
+// label values and everything below.
+std::string valid_utf8(std::string_view text);
+
+// For terminals and logs: valid UTF-8 with C0 controls and DEL escaped as
+// \xNN and C1 controls (U+0080-U+009F) as \u00NN, so printing a name cannot
+// move the cursor, change colours or forge a line.
 std::string printable(std::string_view text);
+
+// A JSON string literal (quotes included) of valid UTF-8, with every
+// control character (C0, DEL, C1) escaped.
+std::string json_string(std::string_view text);
+
+// A POSIX shell word that stands for exactly `text`: single-quoted, an
+// embedded quote written '\''. Pasting it runs nothing.
+std::string shell_quote(std::string_view text);
 
 // "71%"
 std::string percent_text(double ratio);

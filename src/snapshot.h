@@ -18,13 +18,14 @@ struct ApplicationStateRow {
   std::string application_name;  // as reported; "" when unset
   std::string state;             // pgconn state label (idle_in_transaction, ...)
   int64_t connections = 0;
-  // Ages exclude the exporter's own backend; nullopt when nothing qualifies.
+  // Ages exclude monitoring sessions; nullopt when nothing qualifies.
   std::optional<double> oldest_connection_age_seconds;
   std::optional<double> oldest_transaction_age_seconds;
   std::optional<double> oldest_idle_in_transaction_age_seconds;
   int64_t older_than_age_threshold = 0;         // leak suspects by age
   int64_t idle_in_transaction_too_long = 0;     // leak suspects by idle in transaction
   std::vector<int> sample_pids;                 // a few pids for evidence
+  bool monitoring = false;  // this exporter's family (pg/application_name.h): never a leak suspect
 };
 
 struct SessionCounters {

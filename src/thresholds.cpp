@@ -41,8 +41,30 @@ void add_usage_findings(const Usage& usage, const config::Thresholds& t, std::ve
                  "(PgBouncer in transaction mode) in front, or free idle sessions with `pgconn_exporter reset`"});
 }
 
-void add_application_findings(const std::vector<ApplicationSummary>& apps, const Usage& usage,
-                              const config::Thresholds& t, std::vector<Finding>& out) {
+// How to free an application's sessions idle in transaction past the
+// threshold, as a command that is safe to paste: every value shell-quoted,
+// the empty name for "unnamed", a dry run for the folded "other" bucket
+// (it is no application), none for a name no terminal can show faithfully.
+std::string free_idle_in_transaction(const std::string& target, const ApplicationSummary& app,
+                                     const config::Thresholds& t) {
+  std::string command = "pgconn_exporter reset --target " + shell_quote(target) +
+                        " --state idle_in_transaction --older-than " +
+                        config::format_duration(config::Duration(
+                            static_cast<config::Duration::rep>(std::llround(t.idle_in_transaction_seconds * 1000))));
+  if (app.folded) {
+    return "; list them (a dry run) with `" + command + "`: \"other\" sums the applications beyond "
+           "max_applications";
+  }
+  std::string name = app.unnamed ? "" : app.name;
+  if (printable(name) != name) {
+    return "; the application name holds control characters or bytes that are not UTF-8, so no command is "
+           "suggested: filter reset by --user or --database";
+  }
+  return "; free them now with `" + command + " --application " + shell_quote(name) + " --execute`";
+}
+
+void add_application_findings(const std::string& target, const std::vector<ApplicationSummary>& apps,
+                              const Usage& usage, const config::Thresholds& t, std::vector<Finding>& out) {
   for (const auto& app : apps) {
     if (app.leak_suspects_idle_in_transaction > 0) {
       double age = app.oldest_idle_in_transaction_age_seconds.value_or(0);
@@ -53,8 +75,8 @@ void add_application_findings(const std::vector<ApplicationSummary>& apps, const
       out.push_back({age_severity(age, t.idle_in_transaction_seconds), "leak_idle_in_transaction",
                      "sessions left idle in transaction (a transaction opened and never committed)", ev.str(),
                      "commit or roll back in the application (close sessions in finally blocks); set "
-                     "idle_in_transaction_session_timeout; free them now with `pgconn_exporter reset --state "
-                     "idle_in_transaction --application " + app.name + " --execute`"});
+                     "idle_in_transaction_session_timeout" + free_idle_in_transaction(target, app, t),
+                     app.name});
     }
     if (app.leak_suspects_age > 0) {
       std::ostringstream ev;
@@ -64,20 +86,23 @@ void add_application_findings(const std::vector<ApplicationSummary>& apps, const
       out.push_back({Severity::warning, "leak_old_connections", "long-lived connections: a leak is suspected",
                      ev.str(),
                      "make sure every checkout is returned; set pool_recycle (SQLAlchemy) so pools "
-                     "renew connections"});
+                     "renew connections",
+                     app.name});
     }
-    if (usage.limit > 0 && app.name != "other" && app.connections * 2 > usage.limit) {
+    if (usage.limit > 0 && !app.folded && !app.monitoring && app.connections * 2 > usage.limit) {
       std::ostringstream ev;
       ev << app.name << " holds " << app.connections << " of the limit " << usage.limit << " ("
          << percent_text(static_cast<double>(app.connections) / static_cast<double>(usage.limit)) << ")";
       out.push_back({Severity::warning, "application_dominates", "one application holds most of the limit",
-                     ev.str(), "cap that application's pool (pool_size + max_overflow) times its processes"});
+                     ev.str(), "cap that application's pool (pool_size + max_overflow) times its processes",
+                     app.name});
     }
-    if (app.name == "unnamed" && app.connections > 0) {
+    if (app.unnamed && app.connections > 0) {
       out.push_back({Severity::info, "unnamed_connections", "connections without application_name",
                      std::to_string(app.connections) + " connection(s) have no application_name",
                      "set application_name in every client's DSN (e.g. ?application_name=worker) so leaks "
-                     "can be traced to their owner"});
+                     "can be traced to their owner",
+                     app.name});
     }
   }
 }
@@ -177,7 +202,7 @@ std::vector<Finding> evaluate(const Snapshot& snapshot, const config::Target& ta
     Usage usage = compute_usage(stats, configured_budget(target));
     add_usage_findings(usage, target.thresholds, out);
     auto apps = summarize_applications(stats, target.applications, max_applications);
-    add_application_findings(apps, usage, target.thresholds, out);
+    add_application_findings(target.name, apps, usage, target.thresholds, out);
     int64_t capacity = declared_capacity(target.applications);
     if (capacity > usage.limit && !target.applications.empty()) {
       std::ostringstream ev;

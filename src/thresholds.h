@@ -19,7 +19,8 @@ struct Finding {
   std::string code;      // stable identifier, e.g. "near_limit"
   std::string summary;   // one line
   std::string evidence;  // numbers, applications, pids
-  std::string fix;       // what to do
+  std::string fix;       // what to do; suggested commands are shell-quoted
+  std::string application = "";  // the application it is about, when it is about one
 };
 
 // The configured thresholds as (metric suffix, value) pairs for the gauges.

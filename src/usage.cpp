@@ -37,6 +37,7 @@ Usage compute_usage(const ServerStats& stats, std::optional<int64_t> configured_
   for (const auto& row : stats.activity) {
     usage.used += row.connections;
     usage.by_state[row.state] += row.connections;
+    if (row.monitoring) usage.monitoring += row.connections;
   }
   usage.limit = configured_limit.value_or(stats.max_connections - stats.superuser_reserved_connections -
                                           stats.reserved_connections);
@@ -147,6 +148,8 @@ std::vector<ApplicationSummary> summarize_applications(const ServerStats& stats,
     std::string name = row.application_name.empty() ? "unnamed" : row.application_name;
     ApplicationSummary& s = by_name[name];
     s.name = name;
+    s.unnamed = s.unnamed || row.application_name.empty();
+    s.monitoring = s.monitoring || row.monitoring;
     ApplicationSummary part;
     part.connections = row.connections;
     part.by_state[row.state] = row.connections;
@@ -167,6 +170,7 @@ std::vector<ApplicationSummary> summarize_applications(const ServerStats& stats,
   std::vector<ApplicationSummary> kept;
   ApplicationSummary other;
   other.name = "other";
+  other.folded = true;
   size_t named = 0;
   for (auto& s : all) {
     if (s.declared || (named < max_named && s.name != "other")) {

@@ -14,7 +14,8 @@ namespace pgconn {
 
 struct Usage {
   int64_t limit = 0;      // the budget: configured, else max_connections - reserved
-  int64_t used = 0;       // client backends, the exporter's own included
+  int64_t used = 0;       // client backends, monitoring sessions included
+  int64_t monitoring = 0; // of those, this exporter's family (pg/application_name.h)
   int64_t available = 0;  // never negative (superusers may use reserved slots)
   double utilization = 0; // used / limit; may exceed 1 when reserved slots are in use
   std::map<std::string, int64_t> by_state;  // every state label, zeros included
@@ -27,6 +28,9 @@ Usage compute_usage(const ServerStats& stats, std::optional<int64_t> configured_
 
 struct ApplicationSummary {
   std::string name;  // "unnamed" for an empty application_name, "other" for the folded rest
+  bool unnamed = false;     // holds sessions with an empty application_name
+  bool folded = false;      // the "other" bucket: the applications beyond max_applications
+  bool monitoring = false;  // this exporter's family: never dominates, never a leak suspect
   int64_t connections = 0;
   std::map<std::string, int64_t> by_state;
   std::optional<double> oldest_connection_age_seconds;

@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "config/dsn.h"
+#include "format.h"
 
 namespace pgconn::cli {
 
@@ -21,7 +22,8 @@ int check_config(const Flags& flags) {
             << config::format_duration(config.poll_interval) << " (timeout "
             << config::format_duration(config.poll_timeout) << "), listen " << config.listen_address << "\n";
   for (const auto& t : config.targets) {
-    std::cout << "  " << t.name << ": " << config::redact_dsn(t.dsn);
+    // A loaded configuration's DSNs all parse (config::dsn_problem).
+    std::cout << "  " << t.name << ": " << printable(config::redact_dsn(t.dsn).value_or(""));
     if (t.connection_limit) std::cout << " (connection_limit " << *t.connection_limit << ")";
     if (!t.applications.empty()) std::cout << ", " << t.applications.size() << " declared application(s)";
     std::cout << "\n";

@@ -22,7 +22,7 @@ int diagnose(const Flags& flags, const config::Config& config) {
   }
   std::vector<Diagnosis> diagnoses;
   for (const auto& target : targets) {
-    TargetPoll poll(target, config.pool, config.poll_timeout);
+    TargetPoll poll(target, config.pool, config.poll_timeout, pg::kDiagnoseApplication);
     poll.run();
     diagnoses.push_back(diagnose_snapshot(poll.snapshot(), target, static_cast<size_t>(config.max_applications)));
   }

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "cli/text.h"
-#include "render/health.h"
+#include "format.h"
 
 namespace pgconn::cli {
 namespace {
@@ -42,23 +42,22 @@ Diagnosis diagnose_snapshot(const Snapshot& snapshot, const config::Target& targ
 std::string diagnosis_text(const std::vector<Diagnosis>& diagnoses) {
   std::ostringstream out;
   for (const auto& d : diagnoses) {
-    out << "target " << d.target << ": " << severity_name(worst(d.findings)) << "\n";
+    out << "target " << printable(d.target) << ": " << severity_name(worst(d.findings)) << "\n";
     if (d.usage && d.up) {
       out << "  " << d.usage->used << " of " << d.usage->limit << " connections in use ("
           << percent_text(d.usage->utilization) << "), " << d.usage->available << " available\n";
     }
     if (d.findings.empty()) out << "  no findings\n";
     for (const auto& f : d.findings) {
-      out << "  " << upper(severity_name(f.severity)) << " " << f.code << ": " << f.summary << "\n"
+      out << "  " << upper(severity_name(f.severity)) << " " << f.code << ": " << printable(f.summary) << "\n"
           << "    evidence: " << printable(f.evidence) << "\n"
-          << "    fix: " << f.fix << "\n";
+          << "    fix: " << printable(f.fix) << "\n";
     }
   }
   return out.str();
 }
 
 std::string diagnosis_json(const std::vector<Diagnosis>& diagnoses) {
-  using render::json_string;
   std::ostringstream out;
   out << "{\"severity\":" << json_string(severity_name(worst_of(diagnoses))) << ",\"targets\":[";
   for (size_t i = 0; i < diagnoses.size(); ++i) {
@@ -74,8 +73,9 @@ std::string diagnosis_json(const std::vector<Diagnosis>& diagnoses) {
     for (size_t j = 0; j < d.findings.size(); ++j) {
       const Finding& f = d.findings[j];
       out << (j ? "," : "") << "{\"severity\":" << json_string(severity_name(f.severity))
-          << ",\"code\":" << json_string(f.code) << ",\"summary\":" << json_string(f.summary)
-          << ",\"evidence\":" << json_string(f.evidence) << ",\"fix\":" << json_string(f.fix) << "}";
+          << ",\"code\":" << json_string(f.code) << ",\"summary\":" << json_string(f.summary);
+      if (!f.application.empty()) out << ",\"application\":" << json_string(f.application);
+      out << ",\"evidence\":" << json_string(f.evidence) << ",\"fix\":" << json_string(f.fix) << "}";
     }
     out << "]}";
   }

@@ -51,7 +51,8 @@ class Monitor {
   Monitor(const std::vector<config::Target>& targets, const config::Config& config, config::Duration interval)
       : config_(config), interval_(interval) {
     for (const auto& target : targets) {
-      polls_.push_back(std::make_unique<TargetPoll>(target, config.pool, config.poll_timeout));
+      polls_.push_back(
+          std::make_unique<TargetPoll>(target, config.pool, config.poll_timeout, pg::kMonitorApplication));
     }
   }
 

@@ -40,7 +40,8 @@ std::vector<ResetRow> read_rows(const pg::Result& r, bool terminated) {
     row.state = r.text(i, 4);
     row.state_age_seconds = r.number(i, 5);
     row.connection_age_seconds = r.number(i, 6);
-    if (terminated) row.terminated = r.boolean(i, 7);
+    row.skipped = r.text(i, 7);
+    if (terminated && row.skipped.empty()) row.terminated = r.boolean(i, 8);
     rows.push_back(std::move(row));
   }
   return rows;
@@ -68,7 +69,7 @@ int reset(const Flags& flags, const config::Config& config) {
     return 2;
   }
 
-  TargetPoll poll(target, config.pool, config.poll_timeout);
+  TargetPoll poll(target, config.pool, config.poll_timeout, pg::kResetApplication);
   if (!poll.run()) {
     const Snapshot& s = poll.snapshot();
     std::cerr << "pgconn_exporter: cannot reach target " << target.name << ": "

@@ -1,9 +1,11 @@
 #include "cli/reset_plan.h"
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 #include "cli/text.h"
+#include "pg/application_name.h"
 
 namespace pgconn::cli {
 namespace {
@@ -73,14 +75,27 @@ std::string sql_literal(std::string_view text) {
 }
 
 std::string reset_sql(const ResetFilter& filter, bool terminate) {
-  std::string sql =
-      "SELECT a.pid, coalesce(a.application_name, ''), coalesce(a.usename, ''), coalesce(a.datname, ''),\n"
-      "       coalesce(a.state, 'unknown'), extract(epoch FROM now() - a.state_change),\n"
-      "       extract(epoch FROM now() - a.backend_start)";
-  if (terminate) sql += ", pg_terminate_backend(a.pid)";
+  std::string sql = "SELECT pid, application, usename, datname, state, state_age, connection_age, skipped";
+  if (terminate) sql += ",\n       CASE WHEN skipped = '' THEN pg_terminate_backend(pid) END";
   sql +=
-      "\nFROM pg_stat_activity a JOIN pg_roles r ON r.oid = a.usesysid\n"
-      "WHERE a.backend_type = 'client backend' AND a.pid <> pg_backend_pid() AND NOT r.rolsuper";
+      "\nFROM (SELECT a.pid, coalesce(a.application_name, '') AS application, coalesce(a.usename, '') AS usename,\n"
+      "             coalesce(a.datname, '') AS datname, coalesce(a.state, 'unknown') AS state,\n"
+      "             extract(epoch FROM now() - a.state_change) AS state_age,\n"
+      "             extract(epoch FROM now() - a.backend_start) AS connection_age,\n"
+      "             CASE WHEN a.pid = pg_backend_pid() THEN 'own'\n"
+      "                  WHEN a.backend_type IS DISTINCT FROM 'client backend'\n"
+      "                    THEN 'backend:' || coalesce(a.backend_type, 'unknown')\n"
+      "                  WHEN coalesce(r.rolsuper, false) THEN 'superuser'\n";
+  // Naming the application is asking for them; anything broader spares the
+  // exporter's own sessions, so a reset during an incident cannot blind it.
+  if (!filter.application) {
+    sql += "                  WHEN " + pg::monitoring_session_sql("coalesce(a.application_name, '')") +
+           " THEN 'monitoring'\n";
+  }
+  sql +=
+      "                  ELSE '' END AS skipped\n"
+      "      FROM pg_stat_activity a LEFT JOIN pg_roles r ON r.oid = a.usesysid\n"
+      "      WHERE true";
   if (filter.application) sql += "\n  AND a.application_name = " + sql_literal(*filter.application);
   if (filter.user) sql += "\n  AND a.usename = " + sql_literal(*filter.user);
   if (filter.database) sql += "\n  AND a.datname = " + sql_literal(*filter.database);
@@ -91,13 +106,44 @@ std::string reset_sql(const ResetFilter& filter, bool terminate) {
     sql += "\n  AND now() - a.state_change > " + std::to_string(filter.older_than->count()) +
            " * interval '1 millisecond'";
   }
-  return sql + "\nORDER BY a.pid";
+  return sql + "\n) matching\nORDER BY pid";
 }
 
-std::string reset_report(const std::string& target, const ResetFilter& filter, const std::vector<ResetRow>& rows,
+namespace {
+
+// "1 matching session belongs to a superuser role and is not terminated"
+std::string skipped_line(const std::string& reason, size_t n) {
+  bool one = n == 1;
+  std::string what;
+  if (reason == "superuser") {
+    what = one ? "belongs to a superuser role and is" : "belong to superuser roles and are";
+  } else if (reason == "own") {
+    what = one ? "is this command's own session and is" : "are this command's own sessions and are";
+  } else if (reason == "monitoring") {
+    what = std::string(one ? "belongs" : "belong") + " to pgconn_exporter's monitoring (name it with --application " +
+           "to include it) and " + (one ? "is" : "are");
+  } else {
+    std::string type = printable(reason.substr(reason.find(':') + 1));
+    what = std::string(one ? "is a " : "are ") + type + (one ? " backend" : " backends") +
+           ", not a client backend, and " + (one ? "is" : "are");
+  }
+  return std::to_string(n) + " matching session" + (one ? " " : "s ") + what + " not terminated\n";
+}
+
+}  // namespace
+
+std::string reset_report(const std::string& target, const ResetFilter& filter, const std::vector<ResetRow>& all,
                          bool executed) {
   std::string where = "target " + target + " matching " + describe(filter);
-  if (rows.empty()) return "no client backend on " + where + "\n";
+  std::vector<ResetRow> rows;
+  std::map<std::string, size_t> skipped;
+  for (const auto& row : all) {
+    if (row.skipped.empty()) rows.push_back(row);
+    else ++skipped[row.skipped];
+  }
+  std::string skips;
+  for (const auto& [reason, n] : skipped) skips += skipped_line(reason, n);
+  if (rows.empty()) return "no client backend on " + where + "\n" + skips;
   std::vector<std::vector<std::string>> cells{{"PID", "APPLICATION", "USER", "DATABASE", "STATE", "AGE", "CONNECTED"}};
   if (executed) cells[0].push_back("RESULT");
   size_t terminated = 0;
@@ -116,7 +162,7 @@ std::string reset_report(const std::string& target, const ResetFilter& filter, c
                      " client backend(s) on " + where + "\n"
                : "dry run: would terminate " + std::to_string(rows.size()) + " client backend(s) on " + where +
                      "; add --execute to terminate them\n";
-  return table(cells) + summary;
+  return table(cells) + summary + skips;
 }
 
 }  // namespace pgconn::cli

@@ -35,10 +35,14 @@ std::string describe(const ResetFilter& filter);
 // std::invalid_argument for a NUL byte, which no literal can hold.
 std::string sql_literal(std::string_view text);
 
-// Client backends matching every filter, except this session's own,
-// superusers' and non-client backends (walsenders serve replication).
+// Every backend matching every filter, with why it is skipped: this
+// session's own ("own"), another backend type than a client backend
+// ("backend:walsender", ...: they serve replication and maintenance), a
+// superuser's ("superuser"), or, unless --application names them, the
+// exporter's monitoring sessions ("monitoring"); "" for those terminated.
 // Columns: pid, application, user, database, state, seconds in that state,
-// seconds connected, and with `terminate` the result of pg_terminate_backend.
+// seconds connected, skip reason, and with `terminate` the result of
+// pg_terminate_backend (NULL for skipped ones).
 std::string reset_sql(const ResetFilter& filter, bool terminate);
 
 struct ResetRow {
@@ -46,10 +50,12 @@ struct ResetRow {
   std::string application, user, database, state;
   std::optional<double> state_age_seconds, connection_age_seconds;
   std::optional<bool> terminated;  // set with --execute
+  std::string skipped = "";        // why it is not terminated; "" when it is (or would be)
 };
 
-// The table of matching backends, a RESULT column when executed, and a
-// summary line saying what was (or would be) done.
+// The table of the backends that are (or would be) terminated, a RESULT
+// column when executed, a summary line saying what was done, and a line
+// per reason for the matching sessions that were skipped.
 std::string reset_report(const std::string& target, const ResetFilter& filter, const std::vector<ResetRow>& rows,
                          bool executed);
 

@@ -1,11 +1,13 @@
 // Client backends from pg_stat_activity, grouped by application and state,
 // with the ages that reveal leaks. Only `client backend` rows count against
-// max_connections; the exporter's own backend is counted but kept out of the
-// ages (it is deliberately long-lived).
+// max_connections. Monitoring sessions (this exporter's family, see
+// pg/application_name.h) are counted but kept out of the ages and the leak
+// counts: they are long-lived on purpose.
 #include <cstdio>
 #include <cstdlib>
 
 #include "collect/collector.h"
+#include "pg/application_name.h"
 
 namespace pgconn::collect {
 namespace {
@@ -22,23 +24,26 @@ SELECT coalesce(application_name, ''),
          ELSE 'unknown'
        END,
        count(*),
-       max(extract(epoch FROM now_ts - backend_start)) FILTER (WHERE NOT own),
-       max(extract(epoch FROM now_ts - xact_start)) FILTER (WHERE NOT own),
+       max(extract(epoch FROM now_ts - backend_start)) FILTER (WHERE NOT monitoring),
+       max(extract(epoch FROM now_ts - xact_start)) FILTER (WHERE NOT monitoring),
        max(extract(epoch FROM now_ts - state_change)) FILTER (WHERE iit),
-       count(*) FILTER (WHERE NOT own AND now_ts - backend_start > %s * interval '1 second'),
+       count(*) FILTER (WHERE NOT monitoring AND now_ts - backend_start > %s * interval '1 second'),
        count(*) FILTER (WHERE iit AND now_ts - state_change > %s * interval '1 second'),
-       (array_agg(pid ORDER BY backend_start) FILTER (WHERE NOT own))[1:5]
-FROM (SELECT a.*, clock_timestamp() AS now_ts, a.pid = pg_backend_pid() AS own,
-             coalesce(a.state LIKE 'idle in transaction%%', false) AS iit
+       (array_agg(pid ORDER BY backend_start) FILTER (WHERE NOT monitoring))[1:5],
+       bool_or(monitoring)
+FROM (SELECT a.*, clock_timestamp() AS now_ts, %s AS monitoring,
+             coalesce(a.state LIKE 'idle in transaction%%', false) AND NOT %s AS iit
       FROM pg_stat_activity a
       WHERE a.backend_type = 'client backend') s
 GROUP BY 1, 2)sql";
 
 std::string sql(const Context& context) {
-  char buffer[2048];
+  const std::string monitoring = pg::monitoring_session_sql("coalesce(a.application_name, '')");
+  char buffer[4096];
   std::snprintf(buffer, sizeof buffer, kSqlTemplate,
                 std::to_string(context.thresholds.connection_age_seconds).c_str(),
-                std::to_string(context.thresholds.idle_in_transaction_seconds).c_str());
+                std::to_string(context.thresholds.idle_in_transaction_seconds).c_str(), monitoring.c_str(),
+                monitoring.c_str());
   return buffer;
 }
 
@@ -70,6 +75,7 @@ void read(const pg::Result& r, ServerStats& stats) {
     a.older_than_age_threshold = r.integer(row, 6);
     a.idle_in_transaction_too_long = r.integer(row, 7);
     a.sample_pids = parse_pid_array(r.text(row, 8));
+    a.monitoring = r.boolean(row, 9);
     stats.activity.push_back(std::move(a));
   }
 }

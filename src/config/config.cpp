@@ -1,6 +1,10 @@
 #include "config/config.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -8,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "config/dsn.h"
+#include "config/secret_file.h"
 #include "config/table_reader.h"
 #include "config/web.h"
 
@@ -31,14 +36,28 @@ Thresholds read_thresholds(TableReader reader, Thresholds t) {
   return t;
 }
 
-// Warning must not exceed critical; checked after a table and its defaults merge.
-void check_threshold_order(const Thresholds& t, const toml::node& where, TableReader& reader,
-                           const std::string& key) {
+// Warning must not exceed critical; checked after a table and its defaults
+// merge, and reported at whichever of the two keys this table sets.
+void check_threshold_order(const Thresholds& t, const toml::table& table, TableReader& reader,
+                           const std::string& path) {
+  auto fail_at = [&](const char* warning, const char* critical, const std::string& message) {
+    const char* key = table.get(warning) ? warning : critical;
+    const toml::node* node = table.get(key);
+    reader.fail(node ? *node : static_cast<const toml::node&>(table), path + "." + key, message);
+  };
   if (t.connections_warning && t.connections_critical && *t.connections_warning > *t.connections_critical) {
-    reader.fail(where, key, "connections_warning must not exceed connections_critical");
+    fail_at("connections_warning", "connections_critical", "connections_warning must not exceed connections_critical");
   }
   if (t.utilization_warning > t.utilization_critical) {
-    reader.fail(where, key, "utilization_warning must not exceed utilization_critical");
+    fail_at("utilization_warning", "utilization_critical", "utilization_warning must not exceed utilization_critical");
+  }
+}
+
+// Durations libpq and the poller can honour: libpq takes its timeouts in
+// (int) milliseconds, and a poll more than a day apart watches nothing.
+void check_duration(TableReader& reader, const toml::table& table, const char* key, Duration value, Duration max) {
+  if (value.count() < 100 || value > max) {
+    reader.fail(*table.get(key), key, "must be between 100ms and " + format_duration(max));
   }
 }
 
@@ -100,7 +119,13 @@ Target read_target(TableReader reader, const toml::table& raw, const Thresholds&
   }
   if (auto problem = dsn_problem(*dsn)) reader.fail(*raw.get("dsn"), "dsn", "invalid dsn: " + *problem);
   target.dsn = *dsn;
-  if (auto v = reader.string("password_file")) target.password_file = *v;
+  if (auto v = reader.string("password_file")) {
+    // Read at every connect, so a rotated secret applies; it must be a
+    // readable regular file now already.
+    std::string reason;
+    if (!read_secret_file(*v, &reason)) reader.fail(*raw.get("password_file"), "password_file", *v + ": " + reason);
+    target.password_file = *v;
+  }
   if (auto v = reader.integer("connection_limit", 1, kMaxCount)) target.connection_limit = v;
   if (auto v = reader.boolean("connect_probe")) target.connect_probe = *v;
   target.thresholds = defaults;
@@ -178,16 +203,20 @@ Config parse(const std::string& text, const std::string& file) {
   if (const toml::table* poll = root.table("poll")) {
     TableReader reader(*poll, "poll", file);
     if (auto v = reader.duration("interval")) {
-      if (v->count() < 100) reader.fail(*poll->get("interval"), "interval", "must be at least 100ms");
+      check_duration(reader, *poll, "interval", *v, std::chrono::hours(24));
       config.poll_interval = *v;
     }
     if (auto v = reader.duration("timeout")) {
-      if (v->count() < 100) reader.fail(*poll->get("timeout"), "timeout", "must be at least 100ms");
+      check_duration(reader, *poll, "timeout", *v, std::chrono::minutes(10));
       config.poll_timeout = *v;
     }
     if (auto v = reader.integer("workers", 1, 256)) config.poll_workers = static_cast<int>(*v);
     if (config.poll_timeout > config.poll_interval) {
-      reader.fail(*poll, "timeout", "must not exceed poll.interval (" + format_duration(config.poll_interval) + ")");
+      if (const toml::node* timeout = poll->get("timeout")) {
+        reader.fail(*timeout, "timeout", "must not exceed poll.interval (" + format_duration(config.poll_interval) + ")");
+      }
+      reader.fail(*poll->get("interval"), "interval",
+                  "must be at least poll.timeout (" + format_duration(config.poll_timeout) + ")");
     }
     reader.finish();
   }
@@ -195,7 +224,10 @@ Config parse(const std::string& text, const std::string& file) {
     TableReader reader(*pool, "pool", file);
     if (auto v = reader.integer("size", 1, 100)) config.pool.size = *v;
     if (auto v = reader.integer("max_overflow", 0, 100)) config.pool.max_overflow = *v;
-    if (auto v = reader.duration("recycle")) config.pool.recycle = *v;
+    if (auto v = reader.duration("recycle")) {
+      if (*v > std::chrono::hours(24 * 7)) reader.fail(*pool->get("recycle"), "recycle", "must be at most 168h");
+      config.pool.recycle = *v;
+    }
     reader.finish();
   }
   if (const toml::table* metrics = root.table("metrics")) {
@@ -225,8 +257,13 @@ Config parse(const std::string& text, const std::string& file) {
 }
 
 Config load(const std::string& path) {
+  struct stat info {};
+  if (stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+    throw ConfigError(path, "(file)", 0, 0, S_ISDIR(info.st_mode) ? "is a directory, not a configuration file"
+                                                                  : "is not a regular file");
+  }
   std::ifstream in(path);
-  if (!in) throw ConfigError(path, "(file)", 0, 0, "cannot read the file");
+  if (!in) throw ConfigError(path, "(file)", 0, 0, std::string("cannot read the file: ") + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
   return parse(text.str(), path);

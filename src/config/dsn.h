@@ -1,5 +1,6 @@
 // Connection strings carry passwords. These helpers are the only code that
-// looks inside one; everything that prints a DSN goes through redact_dsn().
+// looks inside one, and they read it with libpq's own parser
+// (PQconninfoParse), so what they print or hide is what libpq will use.
 #pragma once
 
 #include <optional>
@@ -7,20 +8,18 @@
 
 namespace pgconn::config {
 
-// Replaces every password value of a postgresql:// URL or a key=value
-// conninfo with "***" (quoted values keep their quotes); leaves everything
-// else as it is. It finds passwords exactly where libpq's own parser takes
-// them from, so the redacted DSN parses to the same settings except the
-// password (fuzz/fuzz_redact_dsn.cpp checks this). Text after a NUL byte,
-// which libpq never sees, is dropped.
-std::string redact_dsn(const std::string& dsn);
+// The DSN as libpq parses it, "keyword=value ..." with the password as
+// "***"; nullopt when libpq cannot parse it (then print no DSN at all).
+std::optional<std::string> redact_dsn(const std::string& dsn);
 
 // Removes every occurrence of `secret` from `text` (for messages from libpq or
 // the server that might echo a connection parameter).
 std::string scrub(std::string text, const std::string& secret);
 
-// nullopt when libpq accepts the DSN, else libpq's reason with the DSN and
-// its password values redacted (libpq quotes the whole URI in some errors).
+// nullopt when the DSN is safe to use, else why not, quoting no part of it:
+// empty (libpq would silently use its defaults), a NUL byte, a postgresql://
+// URI whose user info holds a raw '@' or '/' (libpq would split the password
+// and take its tail for the host or database), or libpq's own refusal.
 std::optional<std::string> dsn_problem(const std::string& dsn);
 
 // The password embedded in the DSN, if any.

@@ -2,30 +2,22 @@
 // with a password belongs in a file (DATABASE_URL_FILE, PGCONN_DSN_FILE, e.g.
 // a mounted secret) rather than in the environment, which `ps e` and
 // /proc/PID/environ show to anyone allowed to inspect the process.
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "config/config.h"
 #include "config/dsn.h"
+#include "config/secret_file.h"
 
 namespace pgconn::config {
 namespace {
 
-// A DSN is a line of text; anything larger is the wrong file.
-constexpr std::streamsize kMaxDsnFileBytes = 64 * 1024;
-
 // Reads the DSN from `path`; errors name the variable and the file, never its content.
 std::string read_dsn_file(const std::string& variable, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path, variable, 0, 0, std::string("cannot read the file: ") + std::strerror(errno));
-  std::string text(static_cast<size_t>(kMaxDsnFileBytes) + 1, '\0');
-  in.read(text.data(), kMaxDsnFileBytes + 1);
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (in.gcount() > kMaxDsnFileBytes) throw ConfigError(path, variable, 0, 0, "larger than 64 KiB; expected one DSN");
-  // Editors and `echo` add a final newline; a DSN never ends in white space.
+  std::string reason;
+  std::optional<std::string> read = read_secret_file(path, &reason);
+  if (!read) throw ConfigError(path, variable, 0, 0, reason);
+  std::string text = *read;
+  // A DSN never ends in white space.
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) {
     text.pop_back();
   }

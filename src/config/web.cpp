@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "config/config.h"
+#include "config/listen_address.h"
 
 namespace pgconn::config {
 namespace {
@@ -80,7 +81,11 @@ std::map<std::string, std::string> read_basic_auth(TableReader reader, const tom
 }  // namespace
 
 void read_web(TableReader reader, Config& config) {
-  if (auto v = reader.string("listen_address")) config.listen_address = *v;
+  if (auto v = reader.string("listen_address")) {
+    std::string reason;
+    if (!parse_listen_address(*v, &reason)) reader.fail(*reader.find("listen_address"), "listen_address", reason);
+    config.listen_address = *v;
+  }
   if (auto v = reader.integer("max_connections", 1, 10000)) config.max_connections = static_cast<int>(*v);
   if (auto v = reader.duration("read_header_timeout")) {
     if (v->count() < 100 || v->count() > 600000) {

@@ -62,7 +62,7 @@ void Server::reload(const config::Config& config) {
   if (front_) front_->set_limits(limits_of(config));
   routes_.set_users(config.basic_auth_users);
   if (config.listen_address != listen_address_) {
-    log::warn("web.listen_address changes apply after a restart", {{"listening_on", listen_address_}});
+    log::warn("web.listen_address changed: the new address needs a restart", {{"listening_on", listen_address_}});
   }
   if (config.tls.has_value() != tls_settings_.has_value()) {
     log::warn("[web.tls] was added or removed: restart the exporter to switch between HTTP and HTTPS");

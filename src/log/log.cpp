@@ -6,7 +6,7 @@
 #include <ctime>
 #include <mutex>
 
-#include "render/health.h"
+#include "format.h"
 
 namespace pgconn::log {
 namespace {
@@ -25,10 +25,15 @@ const char* level_name(Level level) {
   return "info";
 }
 
+// Bare when it is plain text; quoted (JSON escapes) when it holds a space,
+// a quote, '=', a backslash, a control character or a non-ASCII byte.
 std::string logfmt_value(const std::string& value) {
   bool needs_quotes = value.empty();
-  for (char c : value) needs_quotes = needs_quotes || c == ' ' || c == '"' || c == '=' || c == '\n';
-  return needs_quotes ? render::json_string(value) : value;
+  for (char c : value) {
+    auto u = static_cast<unsigned char>(c);
+    needs_quotes = needs_quotes || u <= ' ' || u >= 0x7f || c == '"' || c == '=' || c == '\\';
+  }
+  return needs_quotes ? json_string(value) : value;
 }
 
 std::string timestamp() {
@@ -70,8 +75,8 @@ void configure(Level level, Format format) {
 std::string format_line(Format format, Level level, const std::string& message, const Fields& fields) {
   std::string line;
   if (format == Format::json) {
-    line = std::string("\"level\":\"") + level_name(level) + "\",\"msg\":" + render::json_string(message);
-    for (const auto& [k, v] : fields) line += "," + render::json_string(k) + ":" + render::json_string(v);
+    line = std::string("\"level\":\"") + level_name(level) + "\",\"msg\":" + json_string(message);
+    for (const auto& [k, v] : fields) line += "," + json_string(k) + ":" + json_string(v);
     return line;
   }
   line = std::string("level=") + level_name(level) + " msg=" + logfmt_value(message);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "pg/application_name.h"
 #include "pg/error.h"
 #include "pg/result.h"
 
@@ -20,7 +21,7 @@ struct ConnectOptions {
   std::string dsn;
   std::string password;  // from password_file; empty means "as in the DSN"
   std::chrono::milliseconds timeout{3000};
-  std::string application_name = "pgconn_exporter";
+  std::string application_name = kDaemonApplication;
   // Server-side guards sent in the startup packet. A pooler's console
   // rejects unknown startup parameters, so pooler targets turn them off.
   bool session_guards = true;

@@ -2,9 +2,9 @@
 
 #include <libpq-fe.h>
 
-#include <fstream>
 
 #include "clock.h"
+#include "config/secret_file.h"
 #include "collect/collector.h"
 #include "collect/pgbouncer.h"
 #include "log/log.h"
@@ -13,11 +13,10 @@ namespace pgconn {
 namespace {
 
 std::string read_password_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw pg::Error(pg::ErrorKind::auth, "", "cannot read password_file " + path);
-  std::string password;
-  std::getline(in, password);
-  return password;
+  std::string reason;
+  auto password = config::read_secret_file(path, &reason);
+  if (!password) throw pg::Error(pg::ErrorKind::auth, "", "password_file " + path + ": " + reason);
+  return *password;
 }
 
 // What is left of a poll's budget; a pg::Error timeout when nothing is.
@@ -29,17 +28,19 @@ std::chrono::milliseconds remaining(pg::Clock::time_point started, std::chrono::
 
 }  // namespace
 
-pg::ConnectOptions connect_options(const config::Target& target, std::chrono::milliseconds timeout) {
+pg::ConnectOptions connect_options(const config::Target& target, std::chrono::milliseconds timeout,
+                                   const std::string& application_name) {
   pg::ConnectOptions options;
   options.dsn = target.dsn;
   options.timeout = timeout;
+  options.application_name = application_name;
   if (!target.password_file.empty()) options.password = read_password_file(target.password_file);
   return options;
 }
 
 TargetPoll::TargetPoll(config::Target target, const config::PoolSettings& settings,
-                       std::chrono::milliseconds timeout)
-    : target_(std::move(target)), timeout_(timeout) {
+                       std::chrono::milliseconds timeout, std::string application_name)
+    : target_(std::move(target)), timeout_(timeout), application_name_(std::move(application_name)) {
   snapshot_.target = target_.name;
   if (target_.kind == config::TargetKind::pgbouncer) return;
   pool::PoolOptions options;
@@ -52,7 +53,7 @@ TargetPoll::TargetPoll(config::Target target, const config::PoolSettings& settin
   // Called from acquire(), on the thread that polls: target_ and timeout_
   // are only changed between polls.
   options.factory = [this]() -> std::shared_ptr<pqxx::connection_base> {
-    auto session = std::make_shared<pg::Session>(connect_options(target_, timeout_));
+    auto session = std::make_shared<pg::Session>(connect_options(target_, timeout_, application_name_));
     log::info("connected", {{"target", target_.name}, {"backend_pid", std::to_string(session->backend_pid())}});
     return session;
   };
@@ -108,7 +109,7 @@ void TargetPoll::poll_postgres(pg::Clock::time_point started) {
 void TargetPoll::poll_pgbouncer(pg::Clock::time_point started) {
   if (!console_ || console_->broken()) {
     console_.reset();
-    pg::ConnectOptions options = connect_options(target_, timeout_);
+    pg::ConnectOptions options = connect_options(target_, timeout_, application_name_);
     options.session_guards = false;
     try {
       console_ = std::make_unique<pg::ConsoleSession>(options);
@@ -162,8 +163,7 @@ void TargetPoll::run_connect_probe() {
   ConnectProbe probe = snapshot_.probe.value_or(ConnectProbe{});
   const auto started = pg::Clock::now();
   try {
-    pg::ConnectOptions options = connect_options(target_, timeout_);
-    options.application_name = "pgconn_exporter_probe";
+    pg::ConnectOptions options = connect_options(target_, timeout_, pg::kProbeApplication);
     PQfinish(pg::connect_with_deadline(options, pg::connect_secret(options)));  // closed again right away
     probe.success = true;
     probe.last_error.reset();

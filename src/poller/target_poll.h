@@ -19,7 +19,9 @@ namespace pgconn {
 
 class TargetPoll {
  public:
-  TargetPoll(config::Target target, const config::PoolSettings& pool, std::chrono::milliseconds timeout);
+  // `application_name`: the daemon's, or an operator command's (pg/application_name.h).
+  TargetPoll(config::Target target, const config::PoolSettings& pool, std::chrono::milliseconds timeout,
+             std::string application_name = pg::kDaemonApplication);
   // The pool's connection factory refers to this object: it must stay put.
   TargetPoll(const TargetPoll&) = delete;
   TargetPoll& operator=(const TargetPoll&) = delete;
@@ -47,6 +49,7 @@ class TargetPoll {
 
   config::Target target_;
   std::chrono::milliseconds timeout_;
+  std::string application_name_;
   std::unique_ptr<pool::Pool> pool_;                  // postgres targets
   std::unique_ptr<pg::ConsoleSession> console_;      // pgbouncer targets: libpqxx refuses the console
   Snapshot snapshot_;
@@ -54,6 +57,7 @@ class TargetPoll {
 };
 
 // libpq connection settings for a target (reads its password_file).
-pg::ConnectOptions connect_options(const config::Target& target, std::chrono::milliseconds timeout);
+pg::ConnectOptions connect_options(const config::Target& target, std::chrono::milliseconds timeout,
+                                   const std::string& application_name);
 
 }  // namespace pgconn

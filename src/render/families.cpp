@@ -4,12 +4,15 @@
 
 #include <sstream>
 
+#include "format.h"
+
 namespace pgconn::render {
 namespace {
 
 prometheus::ClientMetric metric(const Labels& labels) {
   prometheus::ClientMetric m;
-  for (const auto& [name, value] : labels) m.label.push_back({name, value});
+  // Prometheus refuses a whole scrape for one label value that is not UTF-8.
+  for (const auto& [name, value] : labels) m.label.push_back({name, valid_utf8(value)});
   return m;
 }
 

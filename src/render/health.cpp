@@ -1,8 +1,10 @@
 #include "render/health.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
+#include "format.h"
 #include "thresholds.h"
 #include "usage.h"
 
@@ -30,29 +32,24 @@ void status_fields(std::ostringstream& out, const TargetView& view, double now_u
   if (s->last_success_unix) out << ",\"snapshot_age_seconds\":" << number(now_unix - *s->last_success_unix);
 }
 
-}  // namespace
-
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
+// Each finding once, with whom it is about and its evidence.
+void findings_json(std::ostringstream& out, const std::vector<Finding>& findings) {
+  std::vector<const Finding*> shown;
+  for (const auto& f : findings) {
+    bool seen = std::any_of(shown.begin(), shown.end(), [&](const Finding* s) {
+      return s->severity == f.severity && s->code == f.code && s->application == f.application &&
+             s->evidence == f.evidence;
+    });
+    if (seen) continue;
+    out << (shown.empty() ? "" : ",") << "{\"severity\":" << json_string(severity_name(f.severity))
+        << ",\"code\":" << json_string(f.code) << ",\"summary\":" << json_string(f.summary);
+    if (!f.application.empty()) out << ",\"application\":" << json_string(f.application);
+    out << ",\"evidence\":" << json_string(f.evidence) << "}";
+    shown.push_back(&f);
   }
-  return out + "\"";
 }
+
+}  // namespace
 
 HttpBody health(const std::vector<TargetView>& targets, double now_unix, size_t max_applications) {
   std::ostringstream out;
@@ -69,11 +66,7 @@ HttpBody health(const std::vector<TargetView>& targets, double now_unix, size_t 
     if (view.snapshot) {
       auto findings = evaluate(*view.snapshot, *view.target, max_applications);
       out << ",\"severity\":" << json_string(severity_name(worst(findings))) << ",\"findings\":[";
-      for (size_t j = 0; j < findings.size(); ++j) {
-        out << (j ? "," : "") << "{\"severity\":" << json_string(severity_name(findings[j].severity))
-            << ",\"code\":" << json_string(findings[j].code) << ",\"summary\":" << json_string(findings[j].summary)
-            << "}";
-      }
+      findings_json(out, findings);
       out << "]";
     }
     out << "}";

@@ -18,6 +18,4 @@ HttpBody health(const std::vector<TargetView>& targets, double now_unix, size_t 
 // 200 when every target is up, else 503; per target the reason when down.
 HttpBody health_db(const std::vector<TargetView>& targets, double now_unix);
 
-std::string json_string(const std::string& text);
-
 }  // namespace pgconn::render

@@ -50,12 +50,16 @@ void limits(Families& f, const Labels& t, const ServerStats& s, const Usage& u) 
 }
 
 void usage(Families& f, const Labels& t, const ServerStats& s, const Usage& u) {
-  f.gauge("pgconn_connections_used", "Client backends holding a connection slot, the exporter's own included.", t,
+  f.gauge("pgconn_connections_used", "Client backends holding a connection slot, monitoring sessions included.", t,
           static_cast<double>(u.used));
   f.gauge("pgconn_connections_available", "Connection slots left in the budget (never negative).", t,
           static_cast<double>(u.available));
   f.gauge("pgconn_connections_utilization_ratio", "Client connections used divided by the connection limit.", t,
           u.utilization);
+  f.gauge("pgconn_monitoring_connections",
+          "Client connections of this exporter's family (its own, an HA pair's, the operator commands', the "
+          "connect probe's): counted as used, never as leak suspects.",
+          t, static_cast<double>(u.monitoring));
   for (const auto& [state, n] : u.by_state) {
     Labels l = t;
     l.emplace_back("state", state);
@@ -89,7 +93,7 @@ void ages(Families& f, const Labels& t, const std::vector<ApplicationSummary>& a
     Labels l = t;
     l.emplace_back("application_name", a.name);
     f.gauge("pgconn_application_oldest_connection_age_seconds",
-            "Age of the application's oldest connection (the exporter's own excluded).", l,
+            "Age of the application's oldest connection (monitoring sessions excluded).", l,
             a.oldest_connection_age_seconds.value_or(0));
     f.gauge("pgconn_application_oldest_transaction_age_seconds", "Age of the application's oldest open transaction.",
             l, a.oldest_transaction_age_seconds.value_or(0));
@@ -109,7 +113,7 @@ void ages(Families& f, const Labels& t, const std::vector<ApplicationSummary>& a
               lr, static_cast<double>(n));
     }
   }
-  f.gauge("pgconn_oldest_connection_age_seconds", "Age of the oldest client connection (the exporter's own excluded).",
+  f.gauge("pgconn_oldest_connection_age_seconds", "Age of the oldest client connection (monitoring sessions excluded).",
           t, connection);
   f.gauge("pgconn_oldest_transaction_age_seconds", "Age of the oldest open transaction of a client backend.", t,
           transaction);

@@ -52,8 +52,10 @@ ExporterProcess::ExporterProcess(const std::string& config_toml, std::vector<std
   port_ = free_loopback_port();
   rewrite_config(config_toml);
 
-  std::vector<std::string> args = {exporter_binary(), "--config.file=" + config_path_,
-                                   "--web.listen-address=127.0.0.1:" + std::to_string(port_)};
+  std::vector<std::string> args = {exporter_binary(), "--config.file=" + config_path_};
+  if (config_toml.find("{{LISTEN}}") == std::string::npos) {
+    args.push_back("--web.listen-address=127.0.0.1:" + std::to_string(port_));
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");

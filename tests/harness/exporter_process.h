@@ -24,7 +24,8 @@ struct HttpResult {
 
 class ExporterProcess {
  public:
-  // `config_toml` may use {{LISTEN}} for the address it will serve on.
+  // `config_toml` may use {{LISTEN}} for the address it will serve on; it
+  // then sets the address itself, else --web.listen-address does.
   // Extra environment entries are "NAME=value".
   explicit ExporterProcess(const std::string& config_toml, std::vector<std::string> extra_args = {},
                            std::vector<std::string> extra_env = {});

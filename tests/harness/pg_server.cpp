@@ -47,6 +47,18 @@ std::string run_command(const std::string& command) {
   return output;
 }
 
+CommandResult run_status(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = popen(("(" + command + ") </dev/null 2>&1").c_str(), "r");
+  if (!pipe) throw std::runtime_error("popen failed: " + command);
+  std::array<char, 4096> buffer{};
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
+  int status = pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+  return result;
+}
+
 namespace {
 
 sockaddr_in loopback_address(int port) {

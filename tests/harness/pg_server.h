@@ -69,4 +69,11 @@ int connect_loopback(int port);
 // Runs a shell command, returns its stdout; throws if it exits non-zero.
 std::string run_command(const std::string& command);
 
+struct CommandResult {
+  int status = -1;     // the exit status, 128 + signal when killed
+  std::string output;  // stdout and stderr
+};
+// Runs a shell command (stdin from /dev/null) and returns its status and output.
+CommandResult run_status(const std::string& command);
+
 }  // namespace pgtest

@@ -19,11 +19,6 @@ using namespace pgtest;
 
 namespace {
 
-struct CommandResult {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
-
 // A private directory for config files and scripts, removed afterwards.
 class TempDir {
  public:
@@ -47,13 +42,7 @@ class TempDir {
 
 // Runs the exporter with `args`, DATABASE_URL set to `url`, stdin from /dev/null.
 CommandResult run_cli(const std::string& url, const std::string& args) {
-  std::string out = run_command("(DATABASE_URL='" + url + "' " + exporter_binary() + " " + args +
-                                " </dev/null; echo \"exit=$?\")");
-  CommandResult result;
-  size_t at = out.rfind("exit=");
-  result.status = std::stoi(out.substr(at + 5));
-  result.output = out.substr(0, at);
-  return result;
+  return run_status("DATABASE_URL='" + url + "' " + exporter_binary() + " " + args);
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
@@ -131,7 +120,8 @@ TEST(CliDiagnose, LeakedIdleInTransaction) {
   PgServer server;
   TempDir dir;
   std::string config = config_file(dir, server, "[thresholds]\nidle_in_transaction_seconds = 1");
-  PgClient leaky(server.conninfo(), "leaky");
+  server.psql("CREATE ROLE app LOGIN IN ROLE pgconn_trusted");
+  PgClient leaky(server.conninfo("app"), "leaky");
   leaky.exec("BEGIN; SELECT 1");
   std::this_thread::sleep_for(std::chrono::milliseconds(1300));
   auto r = run_cli("", "diagnose --config.file=" + config);
@@ -140,7 +130,9 @@ TEST(CliDiagnose, LeakedIdleInTransaction) {
   EXPECT_TRUE(std::regex_search(r.output, std::regex("(WARNING|CRITICAL) leak_idle_in_transaction"))) << r.output;
   EXPECT_TRUE(contains(r.output, "leaky: 1 connection(s) idle in transaction over 1s")) << r.output;
   EXPECT_TRUE(contains(r.output, "pids " + std::to_string(leaky.pid()))) << r.output;
-  EXPECT_TRUE(contains(r.output, "pgconn_exporter reset --state idle_in_transaction --application leaky")) << r.output;
+  EXPECT_TRUE(contains(r.output, "`pgconn_exporter reset --target 'main' --state idle_in_transaction --older-than 1s "
+                                 "--application 'leaky' --execute`"))
+      << r.output;
 }
 
 TEST(CliDiagnose, OneApplicationHoldsMostOfTheLimit) {
@@ -332,7 +324,7 @@ TEST(CliMonitor, OncePrintsUsageAndTheApplicationsTable) {
   // web: 3 idle, declared 1 x (2 + 1) = 3, one beyond its pool_size.
   EXPECT_TRUE(std::regex_search(r.output, std::regex("\nweb +3 +0 +3 +0 +\\d+s +3 +1\n"))) << r.output;
   EXPECT_TRUE(std::regex_search(r.output, std::regex("\nworker +2 +0 +0 +2 +\\d+s +- +-\n"))) << r.output;
-  EXPECT_TRUE(std::regex_search(r.output, std::regex("\npgconn_exporter +1 +1 +0 +0 +- +- +-\n"))) << r.output;
+  EXPECT_TRUE(std::regex_search(r.output, std::regex("\npgconn_exporter_moni~ +1 +1 +0 +0 +- +- +-\n"))) << r.output;
   EXPECT_EQ(run_cli("", "monitor --once --interval 0s --config.file=" + config).status, 2);
 }
 
@@ -410,4 +402,36 @@ TEST(CliMonitor, RunsInTmuxAndQuitsOnQOrCtrlC) {
     // Gone before the next run starts (its monitor and backend with it).
     EXPECT_TRUE(tmux.wait_gone(session, 5000)) << session << " still running";
   }
+}
+
+// Matching sessions reset leaves alone are counted, with why, in the dry
+// run and after --execute.
+TEST_F(CliReset, SaysWhatItSkippedAndWhy) {
+  server_.psql("CREATE ROLE ops LOGIN IN ROLE pgconn_trusted; GRANT pg_signal_backend, pg_monitor TO ops");
+  PgClient victim(server_.conninfo("app"), "victim");
+  PgClient superuser(server_.conninfo(), "victim");
+  for (bool execute : {false, true}) {
+    auto r = run_cli(server_.url("ops"), std::string("reset --target default --application victim") +
+                                             (execute ? " --execute" : ""));
+    EXPECT_EQ(r.status, 0) << r.output;
+    EXPECT_TRUE(contains(r.output, execute ? "terminated 1 of 1 client backend(s)" : "dry run: would terminate 1 "))
+        << r.output;
+    EXPECT_TRUE(contains(r.output, "1 matching session belongs to a superuser role and is not terminated\n"))
+        << r.output;
+  }
+  EXPECT_FALSE(alive(victim));
+  EXPECT_TRUE(alive(superuser));
+  // Only the superuser's session matches now.
+  auto r = run_cli(server_.url("ops"), "reset --target default --application victim --execute");
+  EXPECT_EQ(r.output, "no client backend on target default matching application=victim\n"
+                      "1 matching session belongs to a superuser role and is not terminated\n");
+  // Without --application, the exporter's own sessions are spared.
+  ExporterProcess exporter("[[targets]]\nname = \"main\"\ndsn = \"" + server_.url("ops") + "\"\n");
+  ASSERT_TRUE(exporter.wait_for("pgconn_up", {{"target", "main"}}, is_one, 5000));
+  r = run_cli(server_.url("ops"), "reset --target default --state idle --execute");
+  EXPECT_TRUE(contains(r.output, "1 matching session belongs to pgconn_exporter's monitoring (name it with "
+                                 "--application to include it) and is not terminated"))
+      << r.output;
+  EXPECT_TRUE(exporter.wait_for("pgconn_up", {{"target", "main"}}, is_one, 2000));
+  EXPECT_EQ(exporter.logs().find("connection_lost"), std::string::npos) << exporter.logs();
 }

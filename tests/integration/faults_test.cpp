@@ -260,6 +260,23 @@ TEST(Faults, SighupReloadsKeepsTheSessionAndRejectsInvalidConfig) {
       << exporter.logs();
 }
 
+TEST(Faults, SighupWithANewListenAddressSaysItNeedsARestart) {
+  const std::string dead = target("main", "postgresql://x@127.0.0.1:1/x");
+  ExporterProcess exporter(poll_config() + "[web]\nlisten_address = \"{{LISTEN}}\"\n" + dead);
+  exporter.rewrite_config(poll_config() + "[web]\nlisten_address = \"127.0.0.1:" +
+                          std::to_string(free_loopback_port()) + "\"\n" + dead);
+  exporter.signal(SIGHUP);
+  EXPECT_TRUE(exporter.wait_for("pgconn_config_last_reload_success_timestamp_seconds", {}, positive, 3000));
+  for (int i = 0; i < 30 && exporter.logs().find("needs a restart") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(exporter.logs().find("msg=\"web.listen_address changed: the new address needs a restart\" listening_on=127.0.0.1:" +
+                                 std::to_string(exporter.port())),
+            std::string::npos)
+      << exporter.logs();
+  EXPECT_EQ(exporter.get("/health").status, 200);  // still on the old address
+}
+
 TEST(Faults, SigintStopsWithinFiveSecondsEvenWhileATargetHangs) {
   PgServer server;
   ExporterProcess exporter(poll_config("3s", "3s") + target("main", server.url()));

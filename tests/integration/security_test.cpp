@@ -119,8 +119,11 @@ TEST_F(Security, NoSecretInAnyOutput) {
   // check-config on the valid file and on a file whose DSN libpq rejects.
   secrets.write("valid.toml", config(secrets, hash));
   streams["check-config"] = run_command(exporter_binary() + " check-config " + secrets.file("valid.toml") + " 2>&1");
-  EXPECT_NE(streams["check-config"].find("url: postgresql://pgconn_url:***@127.0.0.1"), std::string::npos);
-  EXPECT_NE(streams["check-config"].find("password='***'"), std::string::npos) << streams["check-config"];
+  // Printed as libpq parses them, the password hidden.
+  EXPECT_NE(streams["check-config"].find("url: user=pgconn_url password=*** dbname=postgres host=127.0.0.1 port="),
+            std::string::npos) << streams["check-config"];
+  EXPECT_NE(streams["check-config"].find("wrong: user=pgconn_url password=*** dbname=postgres host=127.0.0.1 port="),
+            std::string::npos) << streams["check-config"];
   secrets.write("invalid.toml", "[[targets]]\nname = \"x\"\ndsn = \"postgresql://u:" + kUrlSecret + "@[::1]x/db\"\n");
   streams["check-config error"] =
       run_command(exporter_binary() + " check-config " + secrets.file("invalid.toml") + " 2>&1 || true");
@@ -208,4 +211,45 @@ TEST_F(Security, PrometheusScrapesOverTlsWithBasicAuth) {
   expect_no_secret({{"Prometheus' stored series", everything}, {"Prometheus' log", prometheus_log},
                     {"exporter logs", exporter.err()}},
                    {kUrlSecret, kFileSecret, kWrongSecret, kScrapeSecret, hash});
+}
+
+// Passwords with '@' and '/': percent-encoded they work, raw they are refused
+// before libpq can take their tail for a host; nothing of them is printed.
+TEST_F(Security, PasswordsWithAtAndSlashWorkEncodedAndLeakNothingRaw) {
+  server_->psql("CREATE ROLE pgconn_odd LOGIN PASSWORD 'p@ssW0rdTail1/x''y'; GRANT pg_monitor TO pgconn_odd");
+  TempDir dir;
+  std::string port = std::to_string(server_->port());
+  std::map<std::string, std::string> streams;
+  for (const std::string& dsn : {"postgresql://pgconn_odd:p@ssW0rdTail1@127.0.0.1:" + port + "/postgres",
+                                 "postgresql://pgconn_odd:Ab/cdW0rdTail1@127.0.0.1:" + port + "/postgres"}) {
+    dir.write("raw.toml", "[[targets]]\nname = \"raw\"\ndsn = \"" + dsn + "\"\n");
+    std::string out = run_command(exporter_binary() + " check-config " + dir.file("raw.toml") + " 2>&1; echo \"exit=$?\"");
+    EXPECT_NE(out.find("exit=2"), std::string::npos) << out;
+    EXPECT_NE(out.find("raw.toml:3:7: targets.dsn: invalid dsn: the user info of a postgresql:// URI holds a raw"),
+              std::string::npos) << out;
+    streams["check-config " + dsn.substr(0, 30)] = out;
+    streams["daemon with DATABASE_URL"] = run_command("DATABASE_URL='" + dsn + "' " + exporter_binary() +
+                                                      " --web.listen-address=127.0.0.1:" +
+                                                      std::to_string(free_loopback_port()) + " 2>&1; echo \"exit=$?\"");
+    EXPECT_NE(streams["daemon with DATABASE_URL"].find("exit=2"), std::string::npos);
+  }
+  for (const auto& [name, text] : streams) {
+    EXPECT_EQ(text.find("W0rdTail1"), std::string::npos) << name << ": " << text;
+    EXPECT_EQ(text.find("ssW0rd"), std::string::npos) << name << ": " << text;
+  }
+
+  // Encoded in the URL, and in a password_file ending in "\r\n" (Windows editors).
+  dir.write("pgpass-crlf", "p@ssW0rdTail1/x'y\r\n");
+  SecureExporter exporter("[poll]\ninterval = \"500ms\"\ntimeout = \"400ms\"\n"
+                          "[[targets]]\nname = \"encoded\"\ndsn = \"postgresql://pgconn_odd:p%40ssW0rdTail1%2Fx'y@127.0.0.1:" +
+                          port + "/postgres\"\n[[targets]]\nname = \"file\"\ndsn = \"host=127.0.0.1 port=" + port +
+                          " user=pgconn_odd dbname=postgres\"\npassword_file = \"" + dir.file("pgpass-crlf") + "\"\n");
+  for (const char* target : {"encoded", "file"}) {
+    EXPECT_TRUE(eventually([&] {
+      return find_sample(exporter.call({"GET", "/metrics"}).body, "pgconn_up", {{"target", target}}) == 1.0;
+    })) << target << "\n" << exporter.err();
+  }
+  std::string everything = exporter.call({"GET", "/metrics"}).body + exporter.call({"GET", "/health"}).body +
+                           exporter.call({"GET", "/health/db"}).body + exporter.err();
+  EXPECT_EQ(everything.find("W0rdTail1"), std::string::npos);
 }

@@ -168,3 +168,38 @@ TEST(Config, PoolerMistakesAreErrors) {
   EXPECT_EQ(error_of("[[targets]]\nname = \"a\"\ndsn = \"host=x\"\n[targets.pooler]\npool_mode = \"fast\"\n"),
             "test.toml:5:13: targets.pooler.pool_mode: must be session, transaction or statement");
 }
+
+// check-config refuses what cannot work (exit 2), at the key's own line.
+TEST(Config, RefusesWhatCannotWork) {
+  const std::string target = "[[targets]]\nname = \"a\"\ndsn = \"host=x\"\n";
+  for (const char* address : {"nonsense", ":0", ":99999", "127.0.0.1:", "::1:9188", "[nothex]:1", "a b:1"}) {
+    std::string e = error_of("[web]\nlisten_address = \"" + std::string(address) + "\"\n" + target);
+    EXPECT_EQ(e.rfind("test.toml:2:18: web.listen_address: ", 0), 0u) << address << ": " << e;
+  }
+  EXPECT_EQ(error_of("[[targets]]\nname = \"a\"\ndsn = \"\"\n"),
+            "test.toml:3:7: targets.dsn: invalid dsn: is empty: libpq would silently connect with its defaults");
+  EXPECT_EQ(error_of("[poll]\ninterval = \"1s\"\ntimeout = \"1000h\"\n" + target),
+            "test.toml:3:11: poll.timeout: must be between 100ms and 10m");
+  EXPECT_EQ(error_of("[poll]\ninterval = \"48h\"\n" + target), "test.toml:2:12: poll.interval: must be between 100ms and 24h");
+  EXPECT_EQ(error_of("[poll]\ninterval = \"1s\"\n\ntimeout = \"2s\"\n" + target),
+            "test.toml:4:11: poll.timeout: must not exceed poll.interval (1s)");
+  EXPECT_EQ(error_of("[poll]\n\ninterval = \"1s\"\n" + target),
+            "test.toml:3:12: poll.interval: must be at least poll.timeout (3s)");
+  EXPECT_EQ(error_of("[thresholds]\nconnections_warning = 5\n\nconnections_critical = 4\n" + target),
+            "test.toml:2:23: thresholds.connections_warning: connections_warning must not exceed connections_critical");
+  EXPECT_EQ(error_of("[thresholds]\n\nutilization_critical = 0.5\n" + target),
+            "test.toml:3:24: thresholds.utilization_critical: utilization_warning must not exceed utilization_critical");
+  EXPECT_EQ(error_of("[[targets]]\nname = \"a\"\ndsn = \"host=x\"\n[targets.thresholds]\n\nutilization_warning = 0.99\n"),
+            "test.toml:6:23: targets.thresholds.utilization_warning: utilization_warning must not exceed "
+            "utilization_critical");
+  EXPECT_EQ(error_of(target + "password_file = \"/tmp\"\n"),
+            "test.toml:4:17: targets.password_file: /tmp: the file is a directory");
+  EXPECT_EQ(error_of(target + "password_file = \"/dev/null\"\n"),
+            "test.toml:4:17: targets.password_file: /dev/null: the file is not a regular file");
+  try {
+    pgconn::config::load("/tmp");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), "/tmp:0:0: (file): is a directory, not a configuration file");
+  }
+}

@@ -1,22 +1,30 @@
+// DSNs are read with libpq's own parser (config/dsn.h): what is printed is
+// what libpq will use, with the password hidden; DSNs libpq would misread
+// are refused without quoting them.
 #include <gtest/gtest.h>
 
 #include "config/dsn.h"
 
 using pgconn::config::dsn_password;
+using pgconn::config::dsn_problem;
 using pgconn::config::redact_dsn;
 
-TEST(Dsn, RedactsUrlPasswords) {
-  EXPECT_EQ(redact_dsn("postgresql://monitor:s3cret@db:5432/postgres"), "postgresql://monitor:***@db:5432/postgres");
+TEST(Dsn, RedactsFromLibpqsParse) {
+  EXPECT_EQ(redact_dsn("postgresql://monitor:s3cret@db:5432/postgres"),
+            "user=monitor password=*** dbname=postgres host=db port=5432");
   EXPECT_EQ(redact_dsn("postgres://u:p%40ss@h/db?sslmode=require&password=x2"),
-            "postgres://u:***@h/db?sslmode=require&password=***");
-  EXPECT_EQ(redact_dsn("postgresql://monitor@db/postgres"), "postgresql://monitor@db/postgres");
-  EXPECT_EQ(redact_dsn("postgresql://db/postgres"), "postgresql://db/postgres");
-}
-
-TEST(Dsn, RedactsKeywordValuePasswords) {
-  EXPECT_EQ(redact_dsn("host=db password=s3cret user=m"), "host=db password=*** user=m");
-  EXPECT_EQ(redact_dsn("host=db password = 's3 cret' user=m"), "host=db password = '***' user=m");
-  EXPECT_EQ(redact_dsn("host=db user=m"), "host=db user=m");
+            "user=u password=*** dbname=db host=h sslmode=require");
+  EXPECT_EQ(redact_dsn("postgresql://monitor@db/postgres"), "user=monitor dbname=postgres host=db");
+  EXPECT_EQ(redact_dsn("host=db password = 's3 cret' user=m"), "user=m password=*** host=db");
+  EXPECT_EQ(redact_dsn("host=db\tpassword\t=\ts3cret\tuser=m"), "user=m password=*** host=db");
+  EXPECT_EQ(redact_dsn("password='it\\'s' host=db application_name='a b\\'c'"),
+            "password=*** host=db application_name='a b\\'c'");
+  EXPECT_EQ(redact_dsn("postgresql://h/db?%70assword=x"), "password=*** dbname=db host=h");
+  EXPECT_EQ(redact_dsn("postgresql://u:@h/db"), "user=u dbname=db host=h");
+  EXPECT_EQ(redact_dsn("postgresql://[::1]:5432,h2/db"), "dbname=db host=::1,h2 port=5432,");
+  // Nothing libpq cannot parse is printed at all.
+  EXPECT_FALSE(redact_dsn("host='unterminated password=x"));
+  EXPECT_FALSE(redact_dsn(std::string("host=db\0password=x", 18)));
 }
 
 TEST(Dsn, ExtractsThePasswordForScrubbing) {
@@ -25,44 +33,44 @@ TEST(Dsn, ExtractsThePasswordForScrubbing) {
   EXPECT_EQ(pgconn::config::scrub("failed for s3cret and s3cret", "s3cret"), "failed for *** and ***");
 }
 
-// Passwords are found where libpq takes them from, including the corners a
-// search for "password=" misses.
-TEST(Dsn, RedactsWhereLibpqReadsPasswords) {
-  EXPECT_EQ(redact_dsn("host=db\tpassword\t=\ts3cret\tuser=m"), "host=db\tpassword\t=\t***\tuser=m");
-  EXPECT_EQ(redact_dsn("password=s3\\ cret host=db"), "password=*** host=db");
-  EXPECT_EQ(redact_dsn("password='it\\'s' host=db"), "password='***' host=db");
-  EXPECT_EQ(redact_dsn("password='a'host=db"), "password='***'host=db");
-  EXPECT_EQ(redact_dsn("postgresql://u:p?ss@h/db"), "postgresql://u:***@h/db");
-  EXPECT_EQ(redact_dsn("postgresql://u:p@ss@h/db"), "postgresql://u:***@ss@h/db");  // libpq splits at the first '@'
-  EXPECT_EQ(redact_dsn("postgresql://h/db?password=a&password=b"), "postgresql://h/db?password=***&password=***");
-  EXPECT_EQ(redact_dsn("postgresql://h/db?%70assword=x"), "postgresql://h/db?%70assword=***");
-  EXPECT_EQ(redact_dsn("postgresql://[::1]:5432,h2/db?sslmode=require&password=x"),
-            "postgresql://[::1]:5432,h2/db?sslmode=require&password=***");
-  EXPECT_EQ(redact_dsn("postgresql://h?password=x"), "postgresql://h?password=***");
-  EXPECT_EQ(redact_dsn("postgresql://u:@h/db"), "postgresql://u:@h/db");
-  EXPECT_EQ(redact_dsn(std::string("host=db\0password=x", 18)), "host=db");
-}
-
 TEST(Dsn, ScrubTerminatesWhenTheSecretLooksLikeTheMask) {
   EXPECT_EQ(pgconn::config::scrub("a*b", "*"), "a***b");
   EXPECT_EQ(pgconn::config::scrub("x***y", "**"), "x****y");
   EXPECT_EQ(pgconn::config::scrub("aaa", "aa"), "***a");
 }
 
-TEST(Dsn, ProblemsNeverQuoteThePassword) {
-  using pgconn::config::dsn_problem;
-  // libpq quotes the whole URL here.
-  auto problem = dsn_problem("postgresql://u:Hunter2pw@[::1]x/db");
-  ASSERT_TRUE(problem);
-  EXPECT_EQ(problem->find("Hunter2pw"), std::string::npos) << *problem;
-  EXPECT_NE(problem->find("postgresql://u:***@[::1]x/db"), std::string::npos) << *problem;
-  problem = dsn_problem("postgresql://[::1/db?password=Hunter2pw");
-  ASSERT_TRUE(problem);
-  EXPECT_EQ(problem->find("Hunter2pw"), std::string::npos) << *problem;
-  // ... and the raw component that fails to decode here.
-  problem = dsn_problem("postgresql://u:Hunter2%zz@h/db");
-  ASSERT_TRUE(problem);
-  EXPECT_EQ(problem->find("Hunter2"), std::string::npos) << *problem;
+// A raw '@' or '/' in the user info makes libpq take the password's tail
+// for the host or the database name: refused, naming the fix, quoting nothing.
+TEST(Dsn, RawAtOrSlashInTheUserInfoIsRefused) {
+  for (const char* dsn : {"postgresql://mon:p@ssW0rdTail1@127.0.0.1:5432/postgres",
+                          "postgresql://mon:Ab/cdW0rdTail2@127.0.0.1:5432/postgres",
+                          "postgres://mon:p@ss/W0rdTail3@h/db"}) {
+    auto problem = dsn_problem(dsn);
+    ASSERT_TRUE(problem) << dsn;
+    EXPECT_NE(problem->find("%40"), std::string::npos) << *problem;
+    EXPECT_NE(problem->find("%2F"), std::string::npos) << *problem;
+    EXPECT_EQ(problem->find("W0rdTail"), std::string::npos) << *problem;
+    EXPECT_EQ(problem->find("mon"), std::string::npos) << *problem;
+  }
+  // A '/' then a '?' in the password: libpq refuses what it then sees as a query.
+  auto query = dsn_problem("postgresql://mon:a/b?c@W0rdTail4@h/db");
+  ASSERT_TRUE(query);
+  EXPECT_EQ(query->find("W0rdTail"), std::string::npos) << *query;
+  EXPECT_FALSE(dsn_problem("postgresql://mon:p%40ss%2Fx@127.0.0.1:5432/postgres"));
+  EXPECT_FALSE(dsn_problem("postgresql://mon:p?ss@h/db"));  // libpq reads a '?' in the user info right
+  EXPECT_FALSE(dsn_problem("postgresql://h/db?user=a@b&password=c@d"));  // '@' in the query is fine
+  EXPECT_FALSE(dsn_problem("host=h password=p@ss/w0rd"));
+}
+
+TEST(Dsn, ProblemsNeverQuoteTheDsn) {
+  for (const char* dsn : {"postgresql://u:Hunter2pw@[::1]x/db", "postgresql://[::1/db?password=Hunter2pw",
+                          "postgresql://u:Hunter2%zz@h/db", "host=h port Hunter2pw", "postgresql://h/db?Hunter2pw"}) {
+    auto problem = dsn_problem(dsn);
+    ASSERT_TRUE(problem) << dsn;
+    EXPECT_EQ(problem->find("Hunter2"), std::string::npos) << *problem;
+  }
   EXPECT_EQ(dsn_problem(std::string("host=h\0password=x", 17)), "contains a NUL character");
+  EXPECT_EQ(dsn_problem(""), "is empty: libpq would silently connect with its defaults");
+  EXPECT_EQ(dsn_problem("  "), "is empty: libpq would silently connect with its defaults");
   EXPECT_FALSE(dsn_problem("postgresql://u:p@h/db?password=q"));
 }

@@ -30,7 +30,3 @@ TEST(Health, AlwaysOkWithSeverityPerTarget) {
   EXPECT_NE(body.body.find("\"connections_used\":12"), std::string::npos) << body.body;
   EXPECT_NE(body.body.find("\"severity\":\"warning\""), std::string::npos) << body.body;
 }
-
-TEST(Health, JsonStringEscapes) {
-  EXPECT_EQ(render::json_string("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
-}

@@ -30,6 +30,8 @@ inline ServerStats sample_stats() {
   s.activity.push_back(iit);
   s.activity.push_back(row("", "idle", 3));
   s.activity.push_back(row("pgconn_exporter", "active", 1));
+  s.activity.back().monitoring = true;  // as the collector marks the exporter's family
+  s.activity.back().oldest_connection_age_seconds.reset();
   s.databases["postgres"] = {12, -1};
   s.databases["app"] = {0, 5};
   s.users["postgres"] = {12, -1};

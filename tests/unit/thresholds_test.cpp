@@ -83,3 +83,74 @@ TEST(Thresholds, GaugesCarryConfiguredValues) {
   EXPECT_EQ(gauges[0].name, "pgconn_threshold_connections_warning");
   EXPECT_EQ(gauges[0].value, 12);
 }
+
+namespace {
+
+const Finding* find(const std::vector<Finding>& findings, const std::string& code, const std::string& application) {
+  for (const auto& f : findings) {
+    if (f.code == code && f.application == application) return &f;
+  }
+  return nullptr;
+}
+
+ApplicationStateRow leaking(const std::string& app) {
+  ApplicationStateRow r = sample::row(app, "idle_in_transaction", 1);
+  r.idle_in_transaction_too_long = 1;
+  r.oldest_idle_in_transaction_age_seconds = 90;
+  return r;
+}
+
+}  // namespace
+
+// Every suggested command is safe to paste: values shell-quoted, the empty
+// name for "unnamed", none for the folded "other" or an unprintable name.
+TEST(Thresholds, SuggestedResetCommandsAreShellSafe) {
+  ServerStats stats = sample::sample_stats();
+  stats.activity.clear();
+  for (const char* app : {"x $(touch /tmp/p) ;id", "it's", "", "esc\x1b[2J", "small"}) {
+    stats.activity.push_back(leaking(app));
+  }
+  for (size_t i = 0; i + 1 < stats.activity.size(); ++i) stats.activity[i].connections = 2;
+  // The largest keep their names: max_applications 4 folds "small" into "other".
+  Snapshot snap = sample::sample_snapshot();
+  snap.stats = std::make_shared<const ServerStats>(stats);
+  config::Target target;
+  target.name = "main";
+  auto findings = evaluate(snap, target, 4);
+  auto fix = [&](const std::string& app) {
+    const Finding* f = find(findings, "leak_idle_in_transaction", app);
+    return f ? f->fix : "(no finding)";
+  };
+  const std::string prefix = "pgconn_exporter reset --target 'main' --state idle_in_transaction --older-than 1m";
+  EXPECT_NE(fix("x $(touch /tmp/p) ;id").find("`" + prefix + " --application 'x $(touch /tmp/p) ;id' --execute`"),
+            std::string::npos) << fix("x $(touch /tmp/p) ;id");
+  EXPECT_NE(fix("it's").find("--application 'it'\\''s' --execute`"), std::string::npos) << fix("it's");
+  EXPECT_NE(fix("unnamed").find("--application '' --execute`"), std::string::npos) << fix("unnamed");
+  EXPECT_EQ(fix("esc\x1b[2J").find("--execute"), std::string::npos) << fix("esc\x1b[2J");
+  EXPECT_NE(fix("esc\x1b[2J").find("no command is suggested"), std::string::npos);
+  EXPECT_EQ(fix("other").find("--application"), std::string::npos) << fix("other");
+  EXPECT_EQ(fix("other").find("--execute"), std::string::npos) << fix("other");
+  EXPECT_NE(fix("other").find("`" + prefix + "`"), std::string::npos) << fix("other");
+}
+
+TEST(Thresholds, MonitoringSessionsNeverDominateNorLeak) {
+  ServerStats stats = sample::sample_stats();
+  stats.activity.clear();
+  ApplicationStateRow exporters = sample::row("pgconn_exporter", "idle", 10);  // an HA pair and operators
+  exporters.monitoring = true;
+  exporters.oldest_connection_age_seconds.reset();
+  stats.activity.push_back(exporters);
+  Snapshot snap = sample::sample_snapshot();
+  snap.stats = std::make_shared<const ServerStats>(stats);
+  config::Target target;
+  target.name = "main";
+  auto findings = evaluate(snap, target, 50);
+  EXPECT_FALSE(find(findings, "application_dominates", "pgconn_exporter"));
+  stats.activity.front().monitoring = false;
+  snap.stats = std::make_shared<const ServerStats>(stats);
+  EXPECT_TRUE(find(evaluate(snap, target, 50), "application_dominates", "pgconn_exporter"));
+  EXPECT_EQ(compute_usage(stats, std::nullopt).monitoring, 0);
+  stats.activity.front().monitoring = true;
+  EXPECT_EQ(compute_usage(stats, std::nullopt).used, 10);
+  EXPECT_EQ(compute_usage(stats, std::nullopt).monitoring, 10);
+}

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "config/config.h"
+#include "config/secret_file.h"
 
 using pgconn::config::Config;
 using pgconn::config::ConfigError;
@@ -171,4 +172,18 @@ TEST(WebConfig, ReadHeaderTimeout) {
   EXPECT_EQ(error_of("[web]\nread_header_timeout = \"50ms\"\n" + kTarget),
             "web.toml:2:23: web.read_header_timeout: must be between 100ms and 10m");
   EXPECT_EQ(error_of("[web]\nread_header_timeout = 5\n" + kTarget).rfind("web.toml:2:23: web.read_header_timeout: ", 0), 0u);
+}
+
+TEST(SecretFile, OneTrailingNewlineOrCrlfIsDropped) {
+  std::string reason;
+  for (auto [content, expected] : {std::pair{"pw\r\n", "pw"}, {"pw\n", "pw"}, {"pw", "pw"}, {"pw\n\n", "pw\n"},
+                                   {"pw\r", "pw\r"}, {"p w\t\r\n", "p w\t"}}) {
+    TempFile file(content);
+    EXPECT_EQ(pgconn::config::read_secret_file(file.path(), &reason), expected) << content;
+  }
+  TempFile big(std::string(64 * 1024 + 1, 'x'));
+  EXPECT_FALSE(pgconn::config::read_secret_file(big.path(), &reason));
+  EXPECT_EQ(reason, "the file is larger than 64 KiB");
+  EXPECT_FALSE(pgconn::config::read_secret_file("/dev/zero", &reason));
+  EXPECT_EQ(reason, "the file is not a regular file");
 }

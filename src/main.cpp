@@ -7,7 +7,7 @@
 #include <iostream>
 #include <thread>
 
-#include "app.h"
+#include "app/app.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "config/config.h"
@@ -49,7 +49,7 @@ int run_daemon(const pgconn::cli::Flags& flags, pgconn::config::Config config) {
   // VmRSS from 54 to 44 MiB at the same scrape throughput (2 cores).
   mallopt(M_ARENA_MAX, 4);
 
-  pgconn::App app(std::move(config), flags.config_file.value_or(""), PGCONN_VERSION, flags.listen_address);
+  pgconn::app::App app(std::move(config), flags.config_file.value_or(""), PGCONN_VERSION, flags.listen_address);
   pgconn::http::Server http(app);
   const std::string listen = app.view().config->listen_address;
   std::string error;

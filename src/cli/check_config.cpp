@@ -2,7 +2,7 @@
 
 #include "cli/commands.h"
 #include "config/dsn.h"
-#include "format.h"
+#include "text/format.h"
 
 namespace pgconn::cli {
 
@@ -23,7 +23,7 @@ int check_config(const Flags& flags) {
             << config::format_duration(config.poll_timeout) << "), listen " << config.listen_address << "\n";
   for (const auto& t : config.targets) {
     // A loaded configuration's DSNs all parse (config::dsn_problem).
-    std::cout << "  " << t.name << ": " << printable(config::redact_dsn(t.dsn).value_or(""));
+    std::cout << "  " << t.name << ": " << text::printable(config::redact_dsn(t.dsn).value_or(""));
     if (t.connection_limit) std::cout << " (connection_limit " << *t.connection_limit << ")";
     if (!t.applications.empty()) std::cout << ", " << t.applications.size() << " declared application(s)";
     std::cout << "\n";

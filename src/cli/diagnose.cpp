@@ -1,5 +1,5 @@
-// `diagnose`: one poll per target with the daemon's TargetPoll, then the
-// findings of thresholds.h, printed as text or JSON.
+// `diagnose`: one poll per target with the daemon's TargetPoll, assessed as
+// the daemon assesses it, printed as text or JSON.
 #include <iostream>
 
 #include "cli/commands.h"
@@ -20,14 +20,14 @@ int diagnose(const Flags& flags, const config::Config& config) {
     std::cerr << "pgconn_exporter: " << e.what() << "\n";
     return 2;
   }
-  std::vector<Diagnosis> diagnoses;
+  std::vector<model::Assessment> assessments;
   for (const auto& target : targets) {
-    TargetPoll poll(target, config.pool, config.poll_timeout, pg::kDiagnoseApplication);
+    poller::TargetPoll poll(target, config.pool, config.poll_timeout, pg::kDiagnoseApplication);
     poll.run();
-    diagnoses.push_back(diagnose_snapshot(poll.snapshot(), target, static_cast<size_t>(config.max_applications)));
+    assessments.push_back(model::assess(poll.snapshot(), target, static_cast<size_t>(config.max_applications)));
   }
-  std::cout << (format == "json" ? diagnosis_json(diagnoses) : diagnosis_text(diagnoses));
-  return diagnosis_exit_status(diagnoses);
+  std::cout << (format == "json" ? diagnosis_json(assessments) : diagnosis_text(assessments));
+  return diagnosis_exit_status(assessments);
 }
 
 }  // namespace pgconn::cli

@@ -2,18 +2,21 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <sstream>
 
-#include "cli/text.h"
-#include "format.h"
+#include "render/findings_json.h"
+#include "text/format.h"
 
 namespace pgconn::cli {
 namespace {
 
-Severity worst_of(const std::vector<Diagnosis>& diagnoses) {
+using model::Severity;
+using text::json_string;
+using text::printable;
+
+Severity worst_of(const std::vector<model::Assessment>& assessments) {
   Severity s = Severity::ok;
-  for (const auto& d : diagnoses) s = std::max(s, worst(d.findings));
+  for (const auto& a : assessments) s = std::max(s, a.worst);
   return s;
 }
 
@@ -22,33 +25,18 @@ std::string upper(std::string text) {
   return text;
 }
 
-std::string ratio(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.3f", value);
-  return buffer;
-}
-
 }  // namespace
 
-Diagnosis diagnose_snapshot(const Snapshot& snapshot, const config::Target& target, size_t max_applications) {
-  Diagnosis d;
-  d.target = target.name;
-  d.up = snapshot.up;
-  if (snapshot.stats) d.usage = compute_usage(*snapshot.stats, configured_budget(target));
-  d.findings = evaluate(snapshot, target, max_applications);
-  return d;
-}
-
-std::string diagnosis_text(const std::vector<Diagnosis>& diagnoses) {
+std::string diagnosis_text(const std::vector<model::Assessment>& assessments) {
   std::ostringstream out;
-  for (const auto& d : diagnoses) {
-    out << "target " << printable(d.target) << ": " << severity_name(worst(d.findings)) << "\n";
-    if (d.usage && d.up) {
-      out << "  " << d.usage->used << " of " << d.usage->limit << " connections in use ("
-          << percent_text(d.usage->utilization) << "), " << d.usage->available << " available\n";
+  for (const auto& a : assessments) {
+    out << "target " << printable(a.target.name) << ": " << severity_name(a.worst) << "\n";
+    if (a.usage && a.up) {
+      out << "  " << a.usage->used << " of " << a.usage->limit << " connections in use ("
+          << text::percent_text(a.usage->utilization) << "), " << a.usage->available << " available\n";
     }
-    if (d.findings.empty()) out << "  no findings\n";
-    for (const auto& f : d.findings) {
+    if (a.findings.empty()) out << "  no findings\n";
+    for (const auto& f : a.findings) {
       out << "  " << upper(severity_name(f.severity)) << " " << f.code << ": " << printable(f.summary) << "\n"
           << "    evidence: " << printable(f.evidence) << "\n"
           << "    fix: " << printable(f.fix) << "\n";
@@ -57,34 +45,28 @@ std::string diagnosis_text(const std::vector<Diagnosis>& diagnoses) {
   return out.str();
 }
 
-std::string diagnosis_json(const std::vector<Diagnosis>& diagnoses) {
+std::string diagnosis_json(const std::vector<model::Assessment>& assessments) {
   std::ostringstream out;
-  out << "{\"severity\":" << json_string(severity_name(worst_of(diagnoses))) << ",\"targets\":[";
-  for (size_t i = 0; i < diagnoses.size(); ++i) {
-    const Diagnosis& d = diagnoses[i];
-    out << (i ? "," : "") << "{\"target\":" << json_string(d.target) << ",\"up\":" << (d.up ? "true" : "false")
-        << ",\"severity\":" << json_string(severity_name(worst(d.findings)));
-    if (d.usage) {
-      out << ",\"connections_used\":" << d.usage->used << ",\"connection_limit\":" << d.usage->limit
-          << ",\"connections_available\":" << d.usage->available
-          << ",\"utilization_ratio\":" << ratio(d.usage->utilization);
+  out << "{\"severity\":" << json_string(severity_name(worst_of(assessments))) << ",\"targets\":[";
+  for (size_t i = 0; i < assessments.size(); ++i) {
+    const model::Assessment& a = assessments[i];
+    out << (i ? "," : "") << "{\"target\":" << json_string(a.target.name) << ",\"up\":" << (a.up ? "true" : "false")
+        << ",\"severity\":" << json_string(severity_name(a.worst));
+    if (a.usage) {
+      out << ",\"connections_used\":" << a.usage->used << ",\"connection_limit\":" << a.usage->limit
+          << ",\"connections_available\":" << a.usage->available
+          << ",\"utilization_ratio\":" << text::decimal3(a.usage->utilization);
     }
     out << ",\"findings\":[";
-    for (size_t j = 0; j < d.findings.size(); ++j) {
-      const Finding& f = d.findings[j];
-      out << (j ? "," : "") << "{\"severity\":" << json_string(severity_name(f.severity))
-          << ",\"code\":" << json_string(f.code) << ",\"summary\":" << json_string(f.summary);
-      if (!f.application.empty()) out << ",\"application\":" << json_string(f.application);
-      out << ",\"evidence\":" << json_string(f.evidence) << ",\"fix\":" << json_string(f.fix) << "}";
-    }
+    render::findings_json(out, a.findings);
     out << "]}";
   }
   out << "]}\n";
   return out.str();
 }
 
-int diagnosis_exit_status(const std::vector<Diagnosis>& diagnoses) {
-  switch (worst_of(diagnoses)) {
+int diagnosis_exit_status(const std::vector<model::Assessment>& assessments) {
+  switch (worst_of(assessments)) {
     case Severity::critical: return 2;
     case Severity::warning: return 1;
     case Severity::ok:

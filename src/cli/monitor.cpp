@@ -12,7 +12,7 @@
 #include "cli/monitor_frame.h"
 #include "cli/targets.h"
 #include "cli/terminal.h"
-#include "clock.h"
+#include "model/clock.h"
 #include "poller/target_poll.h"
 
 namespace pgconn::cli {
@@ -52,14 +52,18 @@ class Monitor {
       : config_(config), interval_(interval) {
     for (const auto& target : targets) {
       polls_.push_back(
-          std::make_unique<TargetPoll>(target, config.pool, config.poll_timeout, pg::kMonitorApplication));
+          std::make_unique<poller::TargetPoll>(target, config.pool, config.poll_timeout, pg::kMonitorApplication));
     }
   }
 
+  // One poll per target, each assessed once as the daemon would.
   void poll_all() {
+    published_.clear();
     for (auto& poll : polls_) {
       if (g_quit) return;
       poll->run();
+      published_.push_back(model::publish(std::make_shared<const model::Snapshot>(poll->snapshot()), poll->target(),
+                                          static_cast<size_t>(config_.max_applications)));
     }
   }
 
@@ -73,12 +77,10 @@ class Monitor {
     options.rows = size.rows;
     options.color = color;
     options.header = header(interval_, keys);
-    options.now_unix = unix_now();
-    options.max_applications = static_cast<size_t>(config_.max_applications);
-    std::vector<MonitoredTarget> targets;
-    for (const auto& poll : polls_) targets.push_back({&poll->target(), &poll->snapshot()});
+    options.now_unix = model::unix_now();
+
     std::string out;
-    for (const auto& line : render_frame(targets, options)) {
+    for (const auto& line : render_frame(published_, options)) {
       if (in_place) out += (out.empty() ? "\x1b[H" : "\r\n") + line + "\x1b[K";
       else out += line + "\n";
     }
@@ -90,7 +92,8 @@ class Monitor {
   const config::Config& config_;
   config::Duration interval_;
   // Not moved once built: a TargetPoll's pool refers back to it.
-  std::vector<std::unique_ptr<TargetPoll>> polls_;
+  std::vector<std::unique_ptr<poller::TargetPoll>> polls_;
+  std::vector<model::Published> published_;
 };
 
 // Waits until `deadline` for keys on stdin. Returns true when the window

@@ -4,11 +4,12 @@
 #include <cstdio>
 
 #include "cli/text.h"
-#include "thresholds.h"
-#include "usage.h"
 
 namespace pgconn::cli {
 namespace {
+
+using model::Severity;
+using text::age_text;
 
 // A piece of a line and the severity that colours it.
 struct Span {
@@ -33,7 +34,7 @@ std::string paint(const Line& line, int columns, bool color) {
   std::string out;
   int width = 0;
   for (const auto& span : line) {
-    std::string text = printable(span.text);
+    std::string text = text::printable(span.text);
     if (text.empty()) continue;
     size_t end = 0;
     for (; end < text.size(); ++end) {
@@ -60,20 +61,21 @@ std::string state_label(std::string state) {
   return state;
 }
 
-Line usage_bar(const Usage& usage, Severity severity, int columns) {
+Line usage_bar(const model::Usage& usage, Severity severity, int columns) {
   int width = std::clamp(columns - 8, 10, 60);
   int filled = static_cast<int>(std::clamp(usage.utilization, 0.0, 1.0) * width + 0.5);
   return {{"["},
           {std::string(static_cast<size_t>(filled), '#'), severity},
           {std::string(static_cast<size_t>(width - filled), '-') + "] "},
-          {percent_text(usage.utilization), severity}};
+          {text::percent_text(usage.utilization), severity}};
 }
 
-Line states_line(const Usage& usage) {
+Line states_line(const model::Usage& usage) {
+  const auto& always_shown = model::application_states();
   Line line{{"states:"}};
-  for (const auto& state : connection_states()) {
+  for (const auto& state : model::connection_states()) {
     int64_t n = count(usage.by_state, state);
-    bool always = state == "active" || state == "idle" || state == "idle_in_transaction";
+    bool always = std::find(always_shown.begin(), always_shown.end(), state) != always_shown.end();
     if (n > 0 || always) line.push_back({"  " + state_label(state) + " " + std::to_string(n)});
   }
   return line;
@@ -84,34 +86,27 @@ Line application_header() {
            pad_left("IDLE-TX", 8) + pad_left("OLDEST", 8) + pad_left("POOL", 6) + pad_left("OVERFLOW", 9)}};
 }
 
-Line application_row(const ApplicationSummary& app, const config::Thresholds& t) {
+// Coloured as the assessment judged the application's ages.
+Line application_row(const model::ApplicationSummary& app) {
   int64_t idle_in_transaction =
       count(app.by_state, "idle_in_transaction") + count(app.by_state, "idle_in_transaction_aborted");
-  Severity idle_tx_severity = app.oldest_idle_in_transaction_age_seconds
-                                  ? age_severity(*app.oldest_idle_in_transaction_age_seconds,
-                                                 t.idle_in_transaction_seconds)
-                                  : Severity::ok;
-  Severity age_sev = app.oldest_connection_age_seconds
-                         ? age_severity(*app.oldest_connection_age_seconds, t.connection_age_seconds)
-                         : Severity::ok;
   std::string capacity = "-", overflow = "-";
-  if (app.declared) {
-    DeclaredPool pool = declared_pool(*app.declared, app.connections);
-    capacity = std::to_string(pool.capacity);
-    overflow = std::to_string(pool.overflow);
+  if (app.pool) {
+    capacity = std::to_string(app.pool->capacity);
+    overflow = std::to_string(app.pool->overflow);
   }
   std::string name = app.name.size() > 21 ? app.name.substr(0, 20) + "~" : app.name;
   return {{pad_right(name, 22) + pad_left(std::to_string(app.connections), 6) +
            pad_left(std::to_string(count(app.by_state, "active")), 7) +
            pad_left(std::to_string(count(app.by_state, "idle")), 6)},
-          {pad_left(std::to_string(idle_in_transaction), 8), idle_tx_severity},
-          {pad_left(age_text(app.oldest_connection_age_seconds), 8), age_sev},
+          {pad_left(std::to_string(idle_in_transaction), 8), app.idle_in_transaction_severity},
+          {pad_left(age_text(app.oldest_connection_age_seconds), 8), app.age_severity},
           {pad_left(capacity, 6) + pad_left(overflow, 9)}};
 }
 
 // "critical leak_idle_in_transaction x2, info unnamed_connections": one
 // entry per severity and code (findings repeat per application).
-Line findings_line(const std::vector<Finding>& findings) {
+Line findings_line(const std::vector<model::Finding>& findings, Severity worst) {
   if (findings.empty()) return {{"findings: none"}};
   std::vector<std::pair<std::string, int>> entries;
   for (const auto& f : findings) {
@@ -124,72 +119,63 @@ Line findings_line(const std::vector<Finding>& findings) {
   for (const auto& [entry, n] : entries) {
     text += (text.empty() ? "" : ", ") + entry + (n > 1 ? " x" + std::to_string(n) : "");
   }
-  return {{"findings: "}, {text, worst(findings)}};
+  return {{"findings: "}, {text, worst}};
 }
 
 // A PgBouncer target: clients against the client limit, then one row per pool.
-void add_pooler(const PoolerStats& stats, const config::Target& target, const FrameOptions& options, Line head,
+void add_pooler(const model::PoolerAssessment& pooler, const FrameOptions& options, Line head,
                 std::vector<Line>& lines) {
-  PoolerUsage pooler = pgbouncer_usage(stats, target.connection_limit);
-  Usage clients = client_usage(pooler);
-  Severity severity = usage_severity(clients, target.thresholds);
+  Severity waiting = Severity::ok;
+  for (const auto& p : pooler.pools) waiting = std::max(waiting, p.waiting);
   head.push_back({"  clients "});
-  head.push_back({std::to_string(clients.used), severity});
-  head.push_back({" of " + std::to_string(clients.limit) + "  waiting "});
-  head.push_back({std::to_string(pooler.clients_waiting), pooler.clients_waiting > 0 ? Severity::warning : Severity::ok});
-  head.push_back({"  servers " + std::to_string(pooler.server_connections) + " of " +
-                  std::to_string(pooler.server_connections_max)});
+  head.push_back({std::to_string(pooler.clients.used), pooler.severity});
+  head.push_back({" of " + std::to_string(pooler.clients.limit) + "  waiting "});
+  head.push_back({std::to_string(pooler.usage.clients_waiting), waiting});
+  head.push_back({"  servers " + std::to_string(pooler.usage.server_connections) + " of " +
+                  std::to_string(pooler.usage.server_connections_max)});
   lines.push_back(head);
-  lines.push_back(usage_bar(clients, severity, options.columns));
+  lines.push_back(usage_bar(pooler.clients, pooler.severity, options.columns));
   lines.push_back({{"POOL (DATABASE/USER)    MODE         ACTIVE WAITING SERVERS LIMIT MAX-WAIT"}});
-  for (const auto& p : stats.pools) {
-    PoolBudget budget = pgbouncer_pool_budget(stats, p);
+  for (const auto& assessed : pooler.pools) {
+    const model::PgBouncerPool& p = assessed.pool;
     std::string name = p.database + "/" + p.user;
     if (name.size() > 22) name = name.substr(0, 21) + "~";
     char wait[16];
     std::snprintf(wait, sizeof wait, "%.2fs", p.max_wait_seconds);
-    lines.push_back({{pad_right(name, 24) + pad_right(budget.pool_mode, 11) +
+    lines.push_back({{pad_right(name, 24) + pad_right(assessed.budget.pool_mode, 11) +
                       pad_left(std::to_string(p.clients_active), 8)},
-                     {pad_left(std::to_string(p.clients_waiting), 8), p.clients_waiting > 0 ? Severity::warning
-                                                                                           : Severity::ok},
+                     {pad_left(std::to_string(p.clients_waiting), 8), assessed.waiting},
                      {pad_left(std::to_string(p.servers_active + p.servers_used + p.servers_idle), 8) +
-                      pad_left(std::to_string(budget.client_limit), 6) + pad_left(wait, 9)}});
+                      pad_left(std::to_string(assessed.budget.client_limit), 6) + pad_left(wait, 9)}});
   }
 }
 
-void add_target(const MonitoredTarget& monitored, const FrameOptions& options, std::vector<Line>& lines) {
-  const Snapshot& snap = *monitored.snapshot;
-  const config::Target& target = *monitored.target;
-  Line head{{target.name}};
-  if (!snap.up) {
-    std::string reason = snap.last_error ? pg::reason_label(*snap.last_error) : "not polled yet";
-    if (!snap.last_error_message.empty()) reason += ": " + snap.last_error_message;
-    lines.push_back({{target.name + "  "}, {"DOWN", Severity::critical}, {"  " + reason}});
+void add_target(const model::Published& published, const FrameOptions& options, std::vector<Line>& lines) {
+  const model::Snapshot& snap = *published.snapshot;
+  const model::Assessment& a = *published.assessment;
+  Line head{{a.target.name}};
+  if (a.down) {
+    lines.push_back({{a.target.name + "  "}, {"DOWN", Severity::critical}, {"  " + a.down->text()}});
     double since = snap.last_success_unix.value_or(options.now_unix);
     head = {{"last good data, " + age_text(options.now_unix - since) + " old:"}};
   }
-  if (snap.stats) {
-    const ServerStats& stats = *snap.stats;
-    Usage usage = compute_usage(stats, configured_budget(target));
-    Severity severity = usage_severity(usage, target.thresholds);
-    head.push_back({"  limit " + std::to_string(usage.limit) + "  used "});
-    head.push_back({std::to_string(usage.used), severity});
-    head.push_back({"  available " + std::to_string(usage.available)});
+  if (a.usage) {
+    head.push_back({"  limit " + std::to_string(a.usage->limit) + "  used "});
+    head.push_back({std::to_string(a.usage->used), a.usage_severity});
+    head.push_back({"  available " + std::to_string(a.usage->available)});
     lines.push_back(head);
-    lines.push_back(usage_bar(usage, severity, options.columns));
-    lines.push_back(states_line(usage));
+    lines.push_back(usage_bar(*a.usage, a.usage_severity, options.columns));
+    lines.push_back(states_line(*a.usage));
     lines.push_back(application_header());
-    for (const auto& app : summarize_applications(stats, target.applications, options.max_applications)) {
-      lines.push_back(application_row(app, target.thresholds));
-    }
+    for (const auto& app : a.applications) lines.push_back(application_row(app));
   }
-  if (snap.pooler) add_pooler(*snap.pooler, target, options, head, lines);
-  lines.push_back(findings_line(evaluate(snap, target, options.max_applications)));
+  if (a.pooler) add_pooler(*a.pooler, options, head, lines);
+  lines.push_back(findings_line(a.findings, a.worst));
 }
 
 }  // namespace
 
-std::vector<std::string> render_frame(const std::vector<MonitoredTarget>& targets, const FrameOptions& options) {
+std::vector<std::string> render_frame(const std::vector<model::Published>& targets, const FrameOptions& options) {
   std::vector<Line> lines{{{options.header}}};
   for (const auto& target : targets) {
     lines.push_back({});

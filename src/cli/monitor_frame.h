@@ -1,19 +1,14 @@
-// One frame of `monitor` as lines of text. Pure, from snapshots, so it is
-// tested without a terminal or a server; monitor.cpp only draws it.
+// One frame of `monitor` as lines of text. Pure, from what each target
+// published (its colours are the assessment's severities), so it is tested
+// without a terminal or a server; monitor.cpp only draws it.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "config/config.h"
-#include "snapshot.h"
+#include "model/assessment.h"
 
 namespace pgconn::cli {
-
-struct MonitoredTarget {
-  const config::Target* target;
-  const Snapshot* snapshot;
-};
 
 struct FrameOptions {
   int columns = 80;
@@ -21,12 +16,11 @@ struct FrameOptions {
   bool color = false;  // ANSI colours by severity
   std::string header;  // the first line
   double now_unix = 0; // to tell how old the data of a failing target is
-  size_t max_applications = 50;
 };
 
 // At most `rows` lines of at most `columns` characters each (colour codes
 // aside): per target the usage, a bar, counts by state, the applications
 // table and the findings' codes. Rows past the window are summarised.
-std::vector<std::string> render_frame(const std::vector<MonitoredTarget>& targets, const FrameOptions& options);
+std::vector<std::string> render_frame(const std::vector<model::Published>& targets, const FrameOptions& options);
 
 }  // namespace pgconn::cli

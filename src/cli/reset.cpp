@@ -7,7 +7,9 @@
 #include "cli/commands.h"
 #include "cli/reset_plan.h"
 #include "cli/targets.h"
+#include "model/assessment.h"
 #include "poller/target_poll.h"
+#include "text/format.h"
 
 namespace pgconn::cli {
 namespace {
@@ -23,7 +25,7 @@ struct Privileges {
   bool may_signal = false;
 };
 
-Privileges read_privileges(TargetPoll& poll) {
+Privileges read_privileges(poller::TargetPoll& poll) {
   pg::Result r = poll.query(kPrivilegeSql).front();
   if (r.rows() != 1) throw pg::Error(pg::ErrorKind::query, "", "cannot read the role's privileges");
   return {r.text(0, 0), r.boolean(0, 1) || r.boolean(0, 2)};
@@ -69,11 +71,11 @@ int reset(const Flags& flags, const config::Config& config) {
     return 2;
   }
 
-  TargetPoll poll(target, config.pool, config.poll_timeout, pg::kResetApplication);
+  poller::TargetPoll poll(target, config.pool, config.poll_timeout, pg::kResetApplication);
   if (!poll.run()) {
-    const Snapshot& s = poll.snapshot();
-    std::cerr << "pgconn_exporter: cannot reach target " << target.name << ": "
-              << (s.last_error ? pg::reason_label(*s.last_error) : "") << ": " << s.last_error_message << "\n";
+    model::Assessment a = model::assess(poll.snapshot(), target, static_cast<size_t>(config.max_applications));
+    std::cerr << "pgconn_exporter: cannot reach target " << target.name << ": " << text::printable(a.down->text())
+              << "\n";
     return 2;
   }
   try {
@@ -97,7 +99,7 @@ int reset(const Flags& flags, const config::Config& config) {
     });
     return incomplete ? 1 : 0;
   } catch (const pg::Error& e) {
-    std::cerr << "pgconn_exporter: reset failed on target " << target.name << ": " << e.what() << "\n";
+    std::cerr << "pgconn_exporter: reset failed on target " << target.name << ": " << text::printable(e.what()) << "\n";
     return 2;
   }
 }

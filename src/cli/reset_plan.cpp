@@ -51,7 +51,7 @@ ResetFilter reset_filter(const Flags& flags) {
 std::string describe(const ResetFilter& filter) {
   std::string out;
   auto add = [&out](const std::string& name, const std::string& value) {
-    out += (out.empty() ? "" : " ") + name + "=" + printable(value);
+    out += (out.empty() ? "" : " ") + name + "=" + text::printable(value);
   };
   if (filter.application) add("application", *filter.application);
   if (filter.user) add("user", *filter.user);
@@ -123,7 +123,7 @@ std::string skipped_line(const std::string& reason, size_t n) {
     what = std::string(one ? "belongs" : "belong") + " to pgconn_exporter's monitoring (name it with --application " +
            "to include it) and " + (one ? "is" : "are");
   } else {
-    std::string type = printable(reason.substr(reason.find(':') + 1));
+    std::string type = text::printable(reason.substr(reason.find(':') + 1));
     what = std::string(one ? "is a " : "are ") + type + (one ? " backend" : " backends") +
            ", not a client backend, and " + (one ? "is" : "are");
   }
@@ -148,9 +148,9 @@ std::string reset_report(const std::string& target, const ResetFilter& filter, c
   if (executed) cells[0].push_back("RESULT");
   size_t terminated = 0;
   for (const auto& row : rows) {
-    cells.push_back({std::to_string(row.pid), printable(row.application), printable(row.user),
-                     printable(row.database), row.state, age_text(row.state_age_seconds),
-                     age_text(row.connection_age_seconds)});
+    cells.push_back({std::to_string(row.pid), text::printable(row.application), text::printable(row.user),
+                     text::printable(row.database), row.state, text::age_text(row.state_age_seconds),
+                     text::age_text(row.connection_age_seconds)});
     if (executed) {
       bool ok = row.terminated.value_or(false);
       terminated += ok ? 1 : 0;

@@ -41,31 +41,15 @@ std::string sql(const Context& context) {
   const std::string monitoring = pg::monitoring_session_sql("coalesce(a.application_name, '')");
   char buffer[4096];
   std::snprintf(buffer, sizeof buffer, kSqlTemplate,
-                std::to_string(context.thresholds.connection_age_seconds).c_str(),
-                std::to_string(context.thresholds.idle_in_transaction_seconds).c_str(), monitoring.c_str(),
+                std::to_string(context.leaks.connection_age_seconds).c_str(),
+                std::to_string(context.leaks.idle_in_transaction_seconds).c_str(), monitoring.c_str(),
                 monitoring.c_str());
   return buffer;
 }
 
-// "{12,34}" -> {12, 34}
-std::vector<int> parse_pid_array(const std::string& text) {
-  std::vector<int> pids;
-  const char* p = text.c_str();
-  while (*p) {
-    if (*p >= '0' && *p <= '9') {
-      char* end;
-      pids.push_back(static_cast<int>(std::strtol(p, &end, 10)));
-      p = end;
-    } else {
-      ++p;
-    }
-  }
-  return pids;
-}
-
-void read(const pg::Result& r, ServerStats& stats) {
+void read(const pg::Result& r, model::ServerStats& stats) {
   for (int row = 0; row < r.rows(); ++row) {
-    ApplicationStateRow a;
+    model::ApplicationStateRow a;
     a.application_name = r.text(row, 0);
     a.state = r.text(row, 1);
     a.connections = r.integer(row, 2);
@@ -81,6 +65,21 @@ void read(const pg::Result& r, ServerStats& stats) {
 }
 
 }  // namespace
+
+std::vector<int> parse_pid_array(const std::string& text) {
+  std::vector<int> pids;
+  const char* p = text.c_str();
+  while (*p) {
+    if (*p >= '0' && *p <= '9') {
+      char* end;
+      pids.push_back(static_cast<int>(std::strtol(p, &end, 10)));
+      p = end;
+    } else {
+      ++p;
+    }
+  }
+  return pids;
+}
 
 const Collector activity_collector{&sql, &read};
 

@@ -10,7 +10,7 @@ SELECT coalesce(backend_type, 'unknown'), count(*) FROM pg_stat_activity GROUP B
 
 std::string sql(const Context&) { return kSql; }
 
-void read(const pg::Result& r, ServerStats& stats) {
+void read(const pg::Result& r, model::ServerStats& stats) {
   for (int row = 0; row < r.rows(); ++row) stats.backends_by_type[r.text(row, 0)] = r.integer(row, 1);
 }
 

@@ -2,11 +2,11 @@
 
 namespace pgconn::collect {
 
-ServerStats collect(pg::Session& session, const config::Thresholds& thresholds,
-                    std::chrono::milliseconds timeout) {
+model::ServerStats collect(pg::Session& session, const model::LeakThresholds& leaks,
+                           std::chrono::milliseconds timeout) {
   static const Collector* const all[] = {&settings_collector, &activity_collector, &databases_collector,
                                          &users_collector,    &backends_collector, &sessions_collector};
-  Context context{session.server_version(), thresholds};
+  Context context{session.server_version(), leaks};
   std::vector<const Collector*> applicable;
   std::string batch;
   for (const Collector* c : all) {
@@ -21,7 +21,8 @@ ServerStats collect(pg::Session& session, const config::Thresholds& thresholds,
                     "expected " + std::to_string(applicable.size()) + " results, got " +
                         std::to_string(results.size()));
   }
-  ServerStats stats;
+  model::ServerStats stats;
+  stats.leak_thresholds = leaks;
   for (size_t i = 0; i < applicable.size(); ++i) applicable[i]->read(results[i], stats);
   return stats;
 }

@@ -6,21 +6,20 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
 #include "pg/result.h"
 #include "pg/session.h"
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 namespace pgconn::collect {
 
 struct Context {
   int server_version = 0;
-  config::Thresholds thresholds;
+  model::LeakThresholds leaks;  // the activity collector counts leak suspects in SQL
 };
 
 struct Collector {
   std::string (*sql)(const Context&);  // empty: not applicable to this server
-  void (*read)(const pg::Result&, ServerStats&);
+  void (*read)(const pg::Result&, model::ServerStats&);
 };
 
 extern const Collector settings_collector;
@@ -30,8 +29,12 @@ extern const Collector users_collector;
 extern const Collector backends_collector;
 extern const Collector sessions_collector;
 
-// Runs every applicable collector in one round trip. Throws pg::Error.
-ServerStats collect(pg::Session& session, const config::Thresholds& thresholds,
-                    std::chrono::milliseconds timeout);
+// Runs every applicable collector in one round trip; the stats record the
+// leak thresholds used. Throws pg::Error.
+model::ServerStats collect(pg::Session& session, const model::LeakThresholds& leaks,
+                           std::chrono::milliseconds timeout);
+
+// "{12,34}" -> {12, 34}: an int array as PostgreSQL prints it.
+std::vector<int> parse_pid_array(const std::string& text);
 
 }  // namespace pgconn::collect

@@ -13,9 +13,9 @@ GROUP BY d.datname, d.datconnlimit)sql";
 
 std::string sql(const Context&) { return kSql; }
 
-void read(const pg::Result& r, ServerStats& stats) {
+void read(const pg::Result& r, model::ServerStats& stats) {
   for (int row = 0; row < r.rows(); ++row) {
-    stats.databases[r.text(row, 0)] = NamedCount{r.integer(row, 2), r.integer(row, 1)};
+    stats.databases[r.text(row, 0)] = model::NamedCount{r.integer(row, 2), r.integer(row, 1)};
   }
 }
 

@@ -49,11 +49,11 @@ class Console {
 
 }  // namespace
 
-PoolerStats collect_pgbouncer(pg::ConsoleSession& session, std::chrono::milliseconds timeout) {
-  PoolerStats stats;
+model::PoolerStats collect_pgbouncer(pg::ConsoleSession& session, std::chrono::milliseconds timeout) {
+  model::PoolerStats stats;
   Console console(session, timeout);
   console.show("SHOW POOLS", [&](const Columns& c, int row) {
-    PgBouncerPool pool;
+    model::PgBouncerPool pool;
     pool.database = c.text(row, "database");
     pool.user = c.text(row, "user");
     pool.pool_mode = c.text(row, "pool_mode");
@@ -70,7 +70,7 @@ PoolerStats collect_pgbouncer(pg::ConsoleSession& session, std::chrono::millisec
   });
   std::map<std::string, size_t> database_index;
   console.show("SHOW DATABASES", [&](const Columns& c, int row) {
-    PgBouncerDatabase db;
+    model::PgBouncerDatabase db;
     db.name = c.text(row, "name");
     db.pool_mode = c.text(row, "pool_mode");
     db.pool_size = c.integer(row, "pool_size");
@@ -83,7 +83,7 @@ PoolerStats collect_pgbouncer(pg::ConsoleSession& session, std::chrono::millisec
   console.show("SHOW STATS", [&](const Columns& c, int row) {
     auto it = database_index.find(c.text(row, "database"));
     if (it == database_index.end()) return;
-    PgBouncerDatabase& db = stats.databases[it->second];
+    model::PgBouncerDatabase& db = stats.databases[it->second];
     db.transactions_total = c.integer(row, "total_xact_count");
     db.queries_total = c.integer(row, "total_query_count");
     db.client_wait_seconds_total = static_cast<double>(c.integer(row, "total_wait_time")) / 1e6;

@@ -6,11 +6,11 @@
 #include <chrono>
 
 #include "pg/session.h"
-#include "snapshot.h"
+#include "model/snapshot.h"
 
 namespace pgconn::collect {
 
 // Throws pg::Error. The whole set of commands shares one deadline.
-PoolerStats collect_pgbouncer(pg::ConsoleSession& console, std::chrono::milliseconds timeout);
+model::PoolerStats collect_pgbouncer(pg::ConsoleSession& console, std::chrono::milliseconds timeout);
 
 }  // namespace pgconn::collect

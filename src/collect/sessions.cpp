@@ -11,11 +11,11 @@ FROM pg_stat_database WHERE datname IS NOT NULL)sql";
 
 std::string sql(const Context& context) { return context.server_version >= 140000 ? kSql : ""; }
 
-void read(const pg::Result& r, ServerStats& stats) {
-  std::map<std::string, SessionCounters> counters;
+void read(const pg::Result& r, model::ServerStats& stats) {
+  std::map<std::string, model::SessionCounters> counters;
   for (int row = 0; row < r.rows(); ++row) {
     counters[r.text(row, 0)] =
-        SessionCounters{r.integer(row, 1), r.integer(row, 2), r.integer(row, 3), r.integer(row, 4)};
+        model::SessionCounters{r.integer(row, 1), r.integer(row, 2), r.integer(row, 3), r.integer(row, 4)};
   }
   stats.sessions = std::move(counters);
 }

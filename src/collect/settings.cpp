@@ -13,7 +13,7 @@ SELECT current_setting('max_connections')::bigint,
 
 std::string sql(const Context&) { return kSql; }
 
-void read(const pg::Result& r, ServerStats& stats) {
+void read(const pg::Result& r, model::ServerStats& stats) {
   stats.max_connections = r.integer(0, 0);
   stats.superuser_reserved_connections = r.integer(0, 1);
   stats.reserved_connections = r.integer(0, 2);

@@ -15,9 +15,9 @@ HAVING count(a.pid) > 0 OR r.rolconnlimit >= 0)sql";
 
 std::string sql(const Context&) { return kSql; }
 
-void read(const pg::Result& r, ServerStats& stats) {
+void read(const pg::Result& r, model::ServerStats& stats) {
   for (int row = 0; row < r.rows(); ++row) {
-    stats.users[r.text(row, 0)] = NamedCount{r.integer(row, 2), r.integer(row, 1)};
+    stats.users[r.text(row, 0)] = model::NamedCount{r.integer(row, 2), r.integer(row, 1)};
   }
 }
 

@@ -1,6 +1,6 @@
 #include "http/rejections.h"
 
-#include "format.h"
+#include "text/format.h"
 #include "log/log.h"
 
 namespace pgconn::http {
@@ -27,7 +27,7 @@ void Rejections::record(std::string_view reason, int status, const std::string& 
   }
   log::Fields fields{{"status", status ? std::to_string(status) : "none"}, {"reason", std::string(reason)},
                      {"remote", remote}};
-  if (!path.empty()) fields.emplace_back("path", printable(path.substr(0, 200)));
+  if (!path.empty()) fields.emplace_back("path", text::printable(path.substr(0, 200)));
   if (unlogged > 0) fields.emplace_back("not_logged_since_last", std::to_string(unlogged));
   log::info("request rejected", fields);
 }

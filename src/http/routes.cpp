@@ -1,10 +1,9 @@
 #include "http/routes.h"
 
-#include "app.h"
-#include "clock.h"
+#include "app/app.h"
+#include "model/clock.h"
 #include "http/gzip.h"
 #include "http/probe.h"
-#include "render/families.h"
 #include "render/health.h"
 #include "render/metrics.h"
 
@@ -48,7 +47,7 @@ Response json(const render::HttpBody& body) {
 
 }  // namespace
 
-Routes::Routes(App& app, const Rejections& rejections) : app_(app), rejections_(rejections) {}
+Routes::Routes(app::App& app, const Rejections& rejections) : app_(app), rejections_(rejections) {}
 
 Response Routes::handle(const Request& request) {
   if (auto rejection = guard_.check(request)) return std::move(*rejection);
@@ -64,34 +63,41 @@ Response Routes::handle(const Request& request) {
   return Response::text(404, "not found\n");
 }
 
+namespace {
+
+// What the text cache takes of one target.
+render::TargetSource source(const app::App& app, const model::Published& published) {
+  return {published, app.pool_families(published.assessment->target.name)};
+}
+
+}  // namespace
+
 Response Routes::metrics(const Request& request) {
-  App::View view = app_.view();
+  app::App::View view = app_.view();
   view.info.http_rejections = rejections_.counts();
-  auto text = cache_.render(render::exporter_metrics(view.info), view.config, view.targets, unix_now(),
-                            view.config->max_applications, app_.pool_families());
+  std::vector<render::TargetSource> targets;
+  for (const auto& published : view.targets) targets.push_back(source(app_, published));
+  auto text = cache_.metrics(render::exporter_metrics(view.info), targets, model::unix_now());
   return metrics_response(request, Body(text->pieces(), text));
 }
 
+// The same cached text as /metrics, one target's families only.
 Response Routes::probe(const Request& request) {
-  App::View view = app_.view();
+  app::App::View view = app_.view();
   std::vector<std::string> names;
-  for (const auto& t : view.targets) names.push_back(t.target->name);
+  for (const auto& t : view.targets) names.push_back(t.assessment->target.name);
   ProbeTarget found = find_probe_target(request.query, names);
   if (found.status != 200) {
     Response refusal = Response::text(found.status, found.message);
     if (found.status == 400) refusal.rejected = "bad_request";
     return refusal;
   }
-  std::vector<render::TargetView> selected{view.targets[found.index]};
-  std::string text = render::serialize(render::target_metrics(selected, unix_now(), view.config->max_applications));
-  return metrics_response(request, Body(std::move(text)));
+  auto text = cache_.probe(source(app_, view.targets[found.index]), model::unix_now());
+  return metrics_response(request, Body(text->pieces(), text));
 }
 
-Response Routes::health() {
-  App::View view = app_.view();
-  return json(render::health(view.targets, unix_now(), view.config->max_applications));
-}
+Response Routes::health() { return json(render::health(app_.view().targets, model::unix_now())); }
 
-Response Routes::health_db() { return json(render::health_db(app_.view().targets, unix_now())); }
+Response Routes::health_db() { return json(render::health_db(app_.view().targets, model::unix_now())); }
 
 }  // namespace pgconn::http

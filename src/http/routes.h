@@ -13,13 +13,15 @@
 
 namespace pgconn {
 
+namespace app {
 class App;
+}
 
 namespace http {
 
 class Routes {
  public:
-  Routes(App& app, const Rejections& rejections);
+  Routes(app::App& app, const Rejections& rejections);
   Response handle(const Request& request);
   void set_users(const std::map<std::string, std::string>& users) { guard_.set_users(users); }
 
@@ -29,10 +31,10 @@ class Routes {
   Response health();
   Response health_db();
 
-  App& app_;
+  app::App& app_;
   const Rejections& rejections_;
   RequestGuard guard_;
-  // Each target's text is serialized once per snapshot, not per scrape.
+  // Each target's text is serialized once per publication, not per scrape.
   render::MetricsTextCache cache_;
 };
 

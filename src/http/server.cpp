@@ -2,7 +2,7 @@
 
 #include <openssl/ssl.h>
 
-#include "app.h"
+#include "app/app.h"
 #include "config/listen_address.h"
 #include "log/log.h"
 #include "web/tls.h"
@@ -16,7 +16,7 @@ FrontLimits limits_of(const config::Config& config) {
 
 }  // namespace
 
-Server::Server(App& app) : app_(app), ssl_context_(nullptr, &SSL_CTX_free), routes_(app, rejections_) {
+Server::Server(app::App& app) : app_(app), ssl_context_(nullptr, &SSL_CTX_free), routes_(app, rejections_) {
   std::shared_ptr<const config::Config> config = app_.view().config;
   tls_settings_ = config->tls;
   listen_address_ = config->listen_address;

@@ -16,7 +16,9 @@
 
 namespace pgconn {
 
+namespace app {
 class App;
+}
 
 namespace web {
 class TlsCredentials;
@@ -26,7 +28,7 @@ namespace http {
 
 class Server {
  public:
-  explicit Server(App& app);
+  explicit Server(app::App& app);
   ~Server();
   // Loads the TLS certificate and binds "host:port"; false with a reason.
   bool bind(const std::string& listen_address, std::string* error);
@@ -36,7 +38,7 @@ class Server {
  private:
   void reload(const config::Config& config);
 
-  App& app_;
+  app::App& app_;
   std::optional<config::TlsSettings> tls_settings_;  // as at start: HTTP <-> HTTPS needs a restart
   std::unique_ptr<web::TlsCredentials> tls_;
   std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ssl_context_;

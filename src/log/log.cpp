@@ -6,7 +6,7 @@
 #include <ctime>
 #include <mutex>
 
-#include "format.h"
+#include "text/format.h"
 
 namespace pgconn::log {
 namespace {
@@ -33,7 +33,7 @@ std::string logfmt_value(const std::string& value) {
     auto u = static_cast<unsigned char>(c);
     needs_quotes = needs_quotes || u <= ' ' || u >= 0x7f || c == '"' || c == '=' || c == '\\';
   }
-  return needs_quotes ? json_string(value) : value;
+  return needs_quotes ? text::json_string(value) : value;
 }
 
 std::string timestamp() {
@@ -75,8 +75,8 @@ void configure(Level level, Format format) {
 std::string format_line(Format format, Level level, const std::string& message, const Fields& fields) {
   std::string line;
   if (format == Format::json) {
-    line = std::string("\"level\":\"") + level_name(level) + "\",\"msg\":" + json_string(message);
-    for (const auto& [k, v] : fields) line += "," + json_string(k) + ":" + json_string(v);
+    line = std::string("\"level\":\"") + level_name(level) + "\",\"msg\":" + text::json_string(message);
+    for (const auto& [k, v] : fields) line += "," + text::json_string(k) + ":" + text::json_string(v);
     return line;
   }
   line = std::string("level=") + level_name(level) + " msg=" + logfmt_value(message);

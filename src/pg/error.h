@@ -1,29 +1,15 @@
-// Why talking to a server failed, as a small closed set that becomes the
-// `reason` label of pgconn_poll_errors_total. Classified by SQLSTATE.
+// A failure talking to a server, classified into model::ErrorKind by SQLSTATE.
 #pragma once
 
 #include <stdexcept>
 #include <string>
 
+#include "model/error_kind.h"
+
 namespace pgconn::pg {
 
-enum class ErrorKind {
-  too_many_connections,  // 53300
-  reserved_slots_only,   // 53300, the remaining slots are reserved
-  auth,                  // 28P01, 28000
-  database_missing,      // 3D000
-  starting_up,           // 57P03
-  shutting_down,         // 57P03 while shutting down, 57P01/57P02 admin shutdown
-  timeout,               // our own deadline passed
-  refused,               // nothing listens on the address
-  connection_lost,       // an established connection broke
-  query,                 // a statement failed (permissions, cancelled, ...)
-  other,
-};
-
-const char* reason_label(ErrorKind kind);
-// Every kind, in a stable order (so counters start at 0 for each reason).
-const ErrorKind* all_error_kinds(size_t* count);
+// The pg layer reports failures in the model's terms.
+using model::ErrorKind;
 
 class Error : public std::runtime_error {
  public:

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <random>
 
-namespace pgconn {
+namespace pgconn::poller {
 namespace {
 
 // No more workers than targets, and at least one.
@@ -14,7 +14,7 @@ int worker_count(const config::Config& config) {
 }  // namespace
 
 Poller::Poller(const config::Config& config, SnapshotStore& store)
-    : interval_(config.poll_interval), store_(store) {
+    : interval_(config.poll_interval), max_applications_(static_cast<size_t>(config.max_applications)), store_(store) {
   add_targets_locked(config);
   workers_ = worker_count(config);
 }
@@ -33,10 +33,17 @@ void Poller::add_targets_locked(const config::Config& config) {
     if (kept != previous.end()) {
       (*kept)->poll.reconfigure(target, config.poll_timeout);
       targets_.push_back(std::move(*kept));
-      continue;
+    } else {
+      targets_.push_back(std::make_unique<TargetState>(target, config.pool, config.poll_timeout, now));
     }
-    targets_.push_back(std::make_unique<TargetState>(target, config.pool, config.poll_timeout, now));
+    // Judged again now with the new thresholds and declarations, not at its next poll.
+    publish_locked(*targets_.back());
   }
+}
+
+void Poller::publish_locked(TargetState& state) {
+  store_.publish(model::publish(std::make_shared<const model::Snapshot>(state.poll.snapshot()), state.poll.target(),
+                                max_applications_));
 }
 
 void Poller::reconfigure(const config::Config& config) {
@@ -46,6 +53,7 @@ void Poller::reconfigure(const config::Config& config) {
     return std::none_of(targets_.begin(), targets_.end(), [](const auto& s) { return s->in_progress; });
   });
   interval_ = config.poll_interval;
+  max_applications_ = static_cast<size_t>(config.max_applications);
   add_targets_locked(config);
   for (int wanted = worker_count(config); workers_ < wanted; ++workers_) threads_.emplace_back([this] { worker(); });
   paused_ = false;
@@ -69,11 +77,11 @@ void Poller::stop() {
   targets_.clear();  // closes every session
 }
 
-std::vector<std::shared_ptr<prometheus::Collectable>> Poller::pool_metrics() {
+std::vector<std::pair<std::string, std::shared_ptr<prometheus::Collectable>>> Poller::pool_metrics() {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<std::shared_ptr<prometheus::Collectable>> out;
+  std::vector<std::pair<std::string, std::shared_ptr<prometheus::Collectable>>> out;
   for (const auto& state : targets_) {
-    if (auto metrics = state->poll.pool_metrics()) out.push_back(std::move(metrics));
+    if (auto metrics = state->poll.pool_metrics()) out.emplace_back(state->poll.target().name, std::move(metrics));
   }
   return out;
 }
@@ -117,7 +125,7 @@ void Poller::worker() {
 
 // Capped exponential backoff with jitter: quick retries after a blip, never
 // longer than one poll interval so recovery shows within two intervals.
-std::chrono::milliseconds Poller::retry_delay(int consecutive_failures, std::chrono::milliseconds interval) {
+std::chrono::milliseconds retry_delay(int consecutive_failures, std::chrono::milliseconds interval) {
   thread_local std::mt19937 rng{std::random_device{}()};
   double base = 250.0 * static_cast<double>(1 << std::min(consecutive_failures - 1, 16));
   double capped = std::min(base, static_cast<double>(interval.count()));
@@ -128,9 +136,16 @@ std::chrono::milliseconds Poller::retry_delay(int consecutive_failures, std::chr
 void Poller::poll(TargetState& state, std::chrono::milliseconds interval) {
   const auto started = pg::Clock::now();
   bool ok = state.poll.run();
-  store_.publish(std::make_shared<const Snapshot>(state.poll.snapshot()));
+  size_t max_applications;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    max_applications = max_applications_;
+  }
+  // The target itself changes only while no poll runs (reconfigure waits).
+  store_.publish(model::publish(std::make_shared<const model::Snapshot>(state.poll.snapshot()), state.poll.target(),
+                                max_applications));
   state.next_due = ok ? started + interval
                       : pg::Clock::now() + retry_delay(state.poll.consecutive_failures(), interval);
 }
 
-}  // namespace pgconn
+}  // namespace pgconn::poller

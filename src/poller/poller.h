@@ -1,7 +1,9 @@
 // Polls every target in the background with a bounded number of worker
 // threads. Each target keeps ONE persistent session, so the exporter holds
 // its slot when the server fills up. A slow or dead target occupies at most
-// one worker for at most the poll timeout and never delays the others.
+// one worker for at most the poll timeout and never delays the others. Each
+// poll publishes its snapshot with its assessment (model/assessment.h);
+// every configured target has one from the start ("not polled yet").
 #pragma once
 
 #include <condition_variable>
@@ -15,7 +17,7 @@
 #include "poller/target_poll.h"
 #include "poller/snapshot_store.h"
 
-namespace pgconn {
+namespace pgconn::poller {
 
 class Poller {
  public:
@@ -26,8 +28,8 @@ class Poller {
   // Applies a new configuration. Targets whose connection settings did not
   // change keep their session (and so their slot on a full server).
   void reconfigure(const config::Config& config);
-  // Every target's pool metrics, for /metrics.
-  std::vector<std::shared_ptr<prometheus::Collectable>> pool_metrics();
+  // Each target's pool metrics (PostgreSQL targets), by target name.
+  std::vector<std::pair<std::string, std::shared_ptr<prometheus::Collectable>>> pool_metrics();
 
  private:
   struct TargetState {
@@ -43,9 +45,11 @@ class Poller {
   void poll(TargetState& state, std::chrono::milliseconds interval);
   void add_targets_locked(const config::Config& config);
   TargetState* next_due_locked();
-  static std::chrono::milliseconds retry_delay(int consecutive_failures, std::chrono::milliseconds interval);
+
+  void publish_locked(TargetState& state);
 
   std::chrono::milliseconds interval_;
+  size_t max_applications_;
   int workers_;
   SnapshotStore& store_;
   std::vector<std::unique_ptr<TargetState>> targets_;
@@ -56,4 +60,8 @@ class Poller {
   bool paused_ = false;  // while reconfiguring: workers take no new polls
 };
 
-}  // namespace pgconn
+// The wait before retrying a failing target: exponential from 250 ms with
+// jitter (x0.5 to x1), never longer than one poll interval.
+std::chrono::milliseconds retry_delay(int consecutive_failures, std::chrono::milliseconds interval);
+
+}  // namespace pgconn::poller

@@ -3,13 +3,13 @@
 #include <libpq-fe.h>
 
 
-#include "clock.h"
+#include "model/clock.h"
 #include "config/secret_file.h"
 #include "collect/collector.h"
 #include "collect/pgbouncer.h"
 #include "log/log.h"
 
-namespace pgconn {
+namespace pgconn::poller {
 namespace {
 
 std::string read_password_file(const std::string& path) {
@@ -17,6 +17,10 @@ std::string read_password_file(const std::string& path) {
   auto password = config::read_secret_file(path, &reason);
   if (!password) throw pg::Error(pg::ErrorKind::auth, "", "password_file " + path + ": " + reason);
   return *password;
+}
+
+model::LeakThresholds leak_thresholds(const config::Thresholds& t) {
+  return {t.connection_age_seconds, t.idle_in_transaction_seconds};
 }
 
 // What is left of a poll's budget; a pg::Error timeout when nothing is.
@@ -101,9 +105,9 @@ std::vector<pg::Result> TargetPoll::query(const std::string& sql) {
 
 void TargetPoll::poll_postgres(pg::Clock::time_point started) {
   auto stats = with_session(*pool_, [&](pg::Session& session) {
-    return collect::collect(session, target_.thresholds, remaining(started, timeout_));
+    return collect::collect(session, leak_thresholds(target_.thresholds), remaining(started, timeout_));
   });
-  snapshot_.stats = std::make_shared<const ServerStats>(std::move(stats));
+  snapshot_.stats = std::make_shared<const model::ServerStats>(std::move(stats));
 }
 
 void TargetPoll::poll_pgbouncer(pg::Clock::time_point started) {
@@ -122,7 +126,7 @@ void TargetPoll::poll_pgbouncer(pg::Clock::time_point started) {
     log::info("connected to the pgbouncer console", {{"target", target_.name}});
   }
   try {
-    snapshot_.pooler = std::make_shared<const PoolerStats>(
+    snapshot_.pooler = std::make_shared<const model::PoolerStats>(
         collect::collect_pgbouncer(*console_, remaining(started, timeout_)));
   } catch (const pg::Error&) {
     if (console_->broken()) console_.reset();
@@ -132,7 +136,7 @@ void TargetPoll::poll_pgbouncer(pg::Clock::time_point started) {
 
 bool TargetPoll::run() {
   const auto started = pg::Clock::now();
-  Snapshot& snap = snapshot_;
+  model::Snapshot& snap = snapshot_;
   try {
     if (target_.kind == config::TargetKind::pgbouncer) poll_pgbouncer(started);
     else poll_postgres(started);
@@ -140,7 +144,7 @@ bool TargetPoll::run() {
     snap.up = true;
     snap.last_error.reset();
     snap.last_error_message.clear();
-    snap.last_success_unix = unix_now();
+    snap.last_success_unix = model::unix_now();
     consecutive_failures_ = 0;
   } catch (const pg::Error& e) {
     bool changed = snap.up || snap.last_error != e.kind() || consecutive_failures_ == 0;
@@ -151,7 +155,7 @@ bool TargetPoll::run() {
     ++consecutive_failures_;
     // Log a failure when it starts or changes reason, not on every retry.
     (changed ? log::warn : log::debug)(
-        "poll failed", {{"target", target_.name}, {"reason", pg::reason_label(e.kind())}, {"error", e.what()}});
+        "poll failed", {{"target", target_.name}, {"reason", model::reason_label(e.kind())}, {"error", e.what()}});
   }
   snap.poll_duration_seconds = std::chrono::duration<double>(pg::Clock::now() - started).count();
   // After the collectors, so the probe's own connection never shows in the stats.
@@ -160,7 +164,7 @@ bool TargetPoll::run() {
 }
 
 void TargetPoll::run_connect_probe() {
-  ConnectProbe probe = snapshot_.probe.value_or(ConnectProbe{});
+  model::ConnectProbe probe = snapshot_.probe.value_or(model::ConnectProbe{});
   const auto started = pg::Clock::now();
   try {
     pg::ConnectOptions options = connect_options(target_, timeout_, pg::kProbeApplication);
@@ -169,7 +173,7 @@ void TargetPoll::run_connect_probe() {
     probe.last_error.reset();
   } catch (const pg::Error& e) {
     if (probe.success || probe.last_error != e.kind()) {
-      log::warn("connect probe failed", {{"target", target_.name}, {"reason", pg::reason_label(e.kind())},
+      log::warn("connect probe failed", {{"target", target_.name}, {"reason", model::reason_label(e.kind())},
                                          {"error", e.what()}});
     }
     probe.success = false;
@@ -180,4 +184,4 @@ void TargetPoll::run_connect_probe() {
   snapshot_.probe = probe;
 }
 
-}  // namespace pgconn
+}  // namespace pgconn::poller

@@ -13,9 +13,9 @@
 #include "config/config.h"
 #include "pg/session.h"
 #include "pool/pool.h"
-#include "snapshot.h"
+#include "model/snapshot.h"
 
-namespace pgconn {
+namespace pgconn::poller {
 
 class TargetPoll {
  public:
@@ -32,7 +32,7 @@ class TargetPoll {
   // Runs SQL on the target's pooled connection (for `reset`). Throws pg::Error.
   std::vector<pg::Result> query(const std::string& sql);
 
-  const Snapshot& snapshot() const { return snapshot_; }
+  const model::Snapshot& snapshot() const { return snapshot_; }
   const config::Target& target() const { return target_; }
   // Only thresholds, declarations and the timeout may change: the pool and
   // its open connection stay.
@@ -52,7 +52,7 @@ class TargetPoll {
   std::string application_name_;
   std::unique_ptr<pool::Pool> pool_;                  // postgres targets
   std::unique_ptr<pg::ConsoleSession> console_;      // pgbouncer targets: libpqxx refuses the console
-  Snapshot snapshot_;
+  model::Snapshot snapshot_;
   int consecutive_failures_ = 0;
 };
 
@@ -60,4 +60,4 @@ class TargetPoll {
 pg::ConnectOptions connect_options(const config::Target& target, std::chrono::milliseconds timeout,
                                    const std::string& application_name);
 
-}  // namespace pgconn
+}  // namespace pgconn::poller

@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "format.h"
+#include "text/format.h"
 
 namespace pgconn::render {
 namespace {
@@ -12,7 +12,7 @@ namespace {
 prometheus::ClientMetric metric(const Labels& labels) {
   prometheus::ClientMetric m;
   // Prometheus refuses a whole scrape for one label value that is not UTF-8.
-  for (const auto& [name, value] : labels) m.label.push_back({name, valid_utf8(value)});
+  for (const auto& [name, value] : labels) m.label.push_back({name, text::valid_utf8(value)});
   return m;
 }
 

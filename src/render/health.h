@@ -1,10 +1,10 @@
-// /health and /health/db bodies (JSON) from snapshots. Pure.
+// /health and /health/db bodies (JSON) from what the targets published. Pure.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "render/metrics.h"
+#include "model/assessment.h"
 
 namespace pgconn::render {
 
@@ -13,9 +13,9 @@ struct HttpBody {
   std::string body;
 };
 
-// 200 while the process runs; per target: up, staleness, usage, severity.
-HttpBody health(const std::vector<TargetView>& targets, double now_unix, size_t max_applications);
+// 200 while the process runs; per target: up, staleness, usage, severity, findings.
+HttpBody health(const std::vector<model::Published>& targets, double now_unix);
 // 200 when every target is up, else 503; per target the reason when down.
-HttpBody health_db(const std::vector<TargetView>& targets, double now_unix);
+HttpBody health_db(const std::vector<model::Published>& targets, double now_unix);
 
 }  // namespace pgconn::render

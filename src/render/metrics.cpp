@@ -5,26 +5,26 @@
 
 #include "render/families.h"
 #include "render/pgbouncer.h"
-#include "thresholds.h"
-#include "usage.h"
 
 namespace pgconn::render {
 namespace {
 
+using model::ErrorKind;
+
 // One counter per failure reason, zeros included, so rate() works from the start.
 void reason_counters(Families& f, const std::string& name, const std::string& help, const Labels& t,
-                     const std::map<pg::ErrorKind, uint64_t>& counts) {
+                     const std::map<ErrorKind, uint64_t>& counts) {
   size_t count;
-  const pg::ErrorKind* kinds = pg::all_error_kinds(&count);
+  const ErrorKind* kinds = model::all_error_kinds(&count);
   for (size_t i = 0; i < count; ++i) {
     Labels l = t;
-    l.emplace_back("reason", pg::reason_label(kinds[i]));
+    l.emplace_back("reason", model::reason_label(kinds[i]));
     auto it = counts.find(kinds[i]);
     f.counter(name, help, l, it == counts.end() ? 0 : static_cast<double>(it->second));
   }
 }
 
-void limits(Families& f, const Labels& t, const ServerStats& s, const Usage& u) {
+void limits(Families& f, const Labels& t, const model::ServerStats& s, const model::Usage& u) {
   f.gauge("pgconn_server_max_connections", "The server's max_connections setting.", t,
           static_cast<double>(s.max_connections));
   f.gauge("pgconn_server_reserved_connections",
@@ -49,7 +49,7 @@ void limits(Families& f, const Labels& t, const ServerStats& s, const Usage& u) 
   }
 }
 
-void usage(Families& f, const Labels& t, const ServerStats& s, const Usage& u) {
+void usage(Families& f, const Labels& t, const model::ServerStats& s, const model::Usage& u) {
   f.gauge("pgconn_connections_used", "Client backends holding a connection slot, monitoring sessions included.", t,
           static_cast<double>(u.used));
   f.gauge("pgconn_connections_available", "Connection slots left in the budget (never negative).", t,
@@ -87,7 +87,7 @@ void usage(Families& f, const Labels& t, const ServerStats& s, const Usage& u) {
           s.sees_all_sessions ? 1 : 0);
 }
 
-void ages(Families& f, const Labels& t, const std::vector<ApplicationSummary>& apps) {
+void ages(Families& f, const Labels& t, const std::vector<model::ApplicationSummary>& apps) {
   double connection = 0, transaction = 0, idle_in_transaction = 0;
   for (const auto& a : apps) {
     Labels l = t;
@@ -121,11 +121,11 @@ void ages(Families& f, const Labels& t, const std::vector<ApplicationSummary>& a
           "How long the longest idle-in-transaction session has been idle.", t, idle_in_transaction);
 }
 
-void applications(Families& f, const Labels& t, const std::vector<ApplicationSummary>& apps) {
+void applications(Families& f, const Labels& t, const std::vector<model::ApplicationSummary>& apps) {
   for (const auto& a : apps) {
     Labels l = t;
     l.emplace_back("application_name", a.name);
-    for (const char* state : {"active", "idle", "idle_in_transaction"}) {
+    for (const auto& state : model::application_states()) {
       if (!a.by_state.count(state)) {
         Labels ls = l;
         ls.emplace_back("state", state);
@@ -138,8 +138,8 @@ void applications(Families& f, const Labels& t, const std::vector<ApplicationSum
       f.gauge("pgconn_application_connections", "Client connections per application_name and state.", ls,
               static_cast<double>(n));
     }
-    if (!a.declared) continue;
-    DeclaredPool pool = declared_pool(*a.declared, a.connections);
+    if (!a.pool) continue;
+    const model::DeclaredPool& pool = *a.pool;
     f.gauge("pgconn_application_pool_capacity_connections",
             "Declared pool capacity: processes x (pool_size + max_overflow).", l, static_cast<double>(pool.capacity));
     f.gauge("pgconn_application_pool_base_connections", "Declared base pool: processes x pool_size.", l,
@@ -152,7 +152,7 @@ void applications(Families& f, const Labels& t, const std::vector<ApplicationSum
   }
 }
 
-void sessions(Families& f, const Labels& t, const std::map<std::string, SessionCounters>& counters) {
+void sessions(Families& f, const Labels& t, const std::map<std::string, model::SessionCounters>& counters) {
   for (const auto& [name, c] : counters) {
     Labels l = t;
     l.emplace_back("datname", name);
@@ -167,13 +167,12 @@ void sessions(Families& f, const Labels& t, const std::map<std::string, SessionC
   }
 }
 
-void poll_status(Families& f, const Labels& t, const Snapshot* s, double now_unix) {
-  f.gauge("pgconn_up", "1 when the last poll of the target succeeded.", t, s && s->up ? 1 : 0);
-  f.gauge("pgconn_poll_duration_seconds", "Duration of the last poll.", t, s ? s->poll_duration_seconds : 0);
-  static const std::map<pg::ErrorKind, uint64_t> none;
+void poll_status(Families& f, const Labels& t, const model::Snapshot* s, double now_unix) {
+  f.gauge("pgconn_up", "1 when the last poll of the target succeeded.", t, s->up ? 1 : 0);
+  f.gauge("pgconn_poll_duration_seconds", "Duration of the last poll.", t, s->poll_duration_seconds);
   reason_counters(f, "pgconn_poll_errors_total", "Failed polls by reason (classified by SQLSTATE).", t,
-                  s ? s->poll_errors_total : none);
-  if (s && s->last_success_unix) {
+                  s->poll_errors_total);
+  if (s->last_success_unix) {
     f.gauge("pgconn_last_poll_success_timestamp_seconds", "Unix time of the last successful poll.", t,
             *s->last_success_unix);
     f.gauge(kSnapshotAgeFamily,
@@ -182,7 +181,7 @@ void poll_status(Families& f, const Labels& t, const Snapshot* s, double now_uni
   }
 }
 
-void connect_probe(Families& f, const Labels& t, const ConnectProbe& p) {
+void connect_probe(Families& f, const Labels& t, const model::ConnectProbe& p) {
   f.gauge("pgconn_connect_probe_success", "1 when the last fresh connection attempt (connect_probe) succeeded.", t,
           p.success ? 1 : 0);
   f.gauge("pgconn_connect_probe_duration_seconds", "How long the last fresh connection attempt took.", t,
@@ -203,33 +202,54 @@ void declared_pooler(Families& f, const Labels& t, const config::DeclaredPooler&
   f.gauge("pgconn_pooler_declared_pool_mode", "Always 1; the pool_mode label tells the declared pooler's mode.", l, 1);
 }
 
-void one_target(Families& f, const config::Target& target, const Snapshot* s, double now_unix,
-                size_t max_applications) {
+// The thresholds the target is judged with, for alert rules to join on.
+void thresholds(Families& f, const Labels& t, const config::Thresholds& th) {
+  if (th.connections_warning) {
+    f.gauge("pgconn_threshold_connections_warning", "Configured warning count of client connections.", t,
+            static_cast<double>(*th.connections_warning));
+  }
+  if (th.connections_critical) {
+    f.gauge("pgconn_threshold_connections_critical", "Configured critical count of client connections.", t,
+            static_cast<double>(*th.connections_critical));
+  }
+  f.gauge("pgconn_threshold_utilization_warning_ratio", "Configured warning ratio of the connection limit.", t,
+          th.utilization_warning);
+  f.gauge("pgconn_threshold_utilization_critical_ratio", "Configured critical ratio of the connection limit.", t,
+          th.utilization_critical);
+  f.gauge("pgconn_threshold_idle_in_transaction_seconds",
+          "Configured idle-in-transaction age after which a session is a leak suspect.", t,
+          th.idle_in_transaction_seconds);
+  f.gauge("pgconn_threshold_connection_age_seconds",
+          "Configured connection age after which a connection is a leak suspect.", t, th.connection_age_seconds);
+}
+
+void one_target(Families& f, const model::Published& published, double now_unix) {
+  const model::Snapshot& s = *published.snapshot;
+  const model::Assessment& a = *published.assessment;
+  const config::Target& target = a.target;
   Labels t{{"target", target.name}};
-  poll_status(f, t, s, now_unix);
-  for (const auto& g : threshold_gauges(target.thresholds)) f.gauge(g.name, g.help, t, g.value);
+  poll_status(f, t, &s, now_unix);
+  thresholds(f, t, target.thresholds);
   if (!target.applications.empty()) {
     f.gauge("pgconn_declared_capacity_connections",
             "Sum of all declared application pool capacities, to compare with pgconn_connection_limit.", t,
-            static_cast<double>(declared_capacity(target.applications)));
+            static_cast<double>(a.declared_capacity));
   }
-  if (s && s->probe) connect_probe(f, t, *s->probe);
+  if (s.probe) connect_probe(f, t, *s.probe);
   if (target.pooler) declared_pooler(f, t, *target.pooler);
-  if (s && s->pooler) pgbouncer_metrics(f, t, target, *s->pooler);
-  if (!s || !s->stats) return;
-  const ServerStats& stats = *s->stats;
-  Usage u = compute_usage(stats, configured_budget(target));
-  auto apps = summarize_applications(stats, target.applications, max_applications);
-  limits(f, t, stats, u);
-  usage(f, t, stats, u);
-  applications(f, t, apps);
-  ages(f, t, apps);
+  if (s.pooler && a.pooler) pgbouncer_metrics(f, t, target, *s.pooler, *a.pooler);
+  if (!s.stats || !a.usage) return;
+  const model::ServerStats& stats = *s.stats;
+  limits(f, t, stats, *a.usage);
+  usage(f, t, stats, *a.usage);
+  applications(f, t, a.applications);
+  ages(f, t, a.applications);
   if (stats.sessions) sessions(f, t, *stats.sessions);
 }
 
 }  // namespace
 
-std::vector<prometheus::MetricFamily> exporter_metrics(const ExporterInfo& info) {
+std::vector<prometheus::MetricFamily> exporter_metrics(const model::ExporterInfo& info) {
   Families f;
   f.gauge("pgconn_exporter_build_info", "Always 1; the version label tells which build runs.",
           {{"version", info.version}}, 1);
@@ -245,10 +265,9 @@ std::vector<prometheus::MetricFamily> exporter_metrics(const ExporterInfo& info)
   return f.take();
 }
 
-std::vector<prometheus::MetricFamily> target_metrics(const std::vector<TargetView>& targets, double now_unix,
-                                                     size_t max_applications) {
+std::vector<prometheus::MetricFamily> target_metrics(const std::vector<model::Published>& targets, double now_unix) {
   Families f;
-  for (const auto& view : targets) one_target(f, *view.target, view.snapshot.get(), now_unix, max_applications);
+  for (const auto& published : targets) one_target(f, published, now_unix);
   return f.take();
 }
 

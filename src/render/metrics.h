@@ -1,32 +1,20 @@
-// Snapshots -> Prometheus families. Pure: the same inputs give the same text.
+// Published snapshots and assessments -> Prometheus families. Pure: the same
+// inputs give the same text. Every value is read off the assessment (or,
+// for raw counts, its snapshot): nothing is judged here.
 #pragma once
 
 #include <prometheus/metric_family.h>
 
-#include <memory>
-#include <string>
 #include <vector>
 
-#include "config/config.h"
-#include "snapshot.h"
+#include "model/assessment.h"
+#include "model/exporter_info.h"
 
 namespace pgconn::render {
 
-struct TargetView {
-  const config::Target* target;
-  SnapshotPtr snapshot;  // may be null before the first poll finished
-};
-
-struct ExporterInfo {
-  std::string version;
-  bool last_reload_successful = true;
-  double last_reload_unix = 0;
-  std::vector<std::pair<std::string, uint64_t>> http_rejections;  // reason -> count
-};
-
-std::vector<prometheus::MetricFamily> exporter_metrics(const ExporterInfo& info);
-std::vector<prometheus::MetricFamily> target_metrics(const std::vector<TargetView>& targets, double now_unix,
-                                                     size_t max_applications);
+std::vector<prometheus::MetricFamily> exporter_metrics(const model::ExporterInfo& info);
+// The targets' families, one family per name across them.
+std::vector<prometheus::MetricFamily> target_metrics(const std::vector<model::Published>& targets, double now_unix);
 
 // The only family whose value depends on the time of the scrape.
 inline constexpr const char* kSnapshotAgeFamily = "pgconn_snapshot_age_seconds";

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "render/families.h"
+#include "render/metrics.h"
 
 namespace pgconn::render {
 
@@ -17,8 +18,7 @@ struct Part {
 };
 
 struct MetricsTextCache::Entry {
-  const config::Target* target = nullptr;
-  SnapshotPtr snapshot;
+  model::Published published;
   std::vector<Part> parts;
 };
 
@@ -64,13 +64,12 @@ Part serialize_part(const prometheus::MetricFamily& family) {
   return part;
 }
 
-std::shared_ptr<const MetricsTextCache::Entry> make_entry(const TargetView& view, size_t max_applications) {
+std::shared_ptr<const MetricsTextCache::Entry> make_entry(const model::Published& published) {
   auto entry = std::make_shared<MetricsTextCache::Entry>();
-  entry->target = view.target;
-  entry->snapshot = view.snapshot;
-  const Snapshot* s = view.snapshot.get();
-  double rendered_at = s && s->last_success_unix ? *s->last_success_unix : 0;
-  for (const auto& family : target_metrics({view}, rendered_at, max_applications)) {
+  entry->published = published;
+  const model::Snapshot& s = *published.snapshot;
+  double rendered_at = s.last_success_unix.value_or(0);
+  for (const auto& family : target_metrics({published}, rendered_at)) {
     Part part = serialize_part(family);
     if (family.name == kSnapshotAgeFamily) {
       // One sample per target: keep "name{labels} " and format the value
@@ -85,7 +84,7 @@ std::shared_ptr<const MetricsTextCache::Entry> make_entry(const TargetView& view
 
 // The age as prometheus-cpp writes a finite double (precision
 // max_digits10 - 1, i.e. %.16g), so the text matches serialize().
-std::string age_sample(const Part& part, const Snapshot& s, double now_unix) {
+std::string age_sample(const Part& part, const model::Snapshot& s, double now_unix) {
   char value[32];
   std::snprintf(value, sizeof value, "%.16g", std::max(0.0, now_unix - *s.last_success_unix));
   return part.samples + value + "\n";
@@ -117,69 +116,91 @@ std::string MetricsText::str() const {
   return text;
 }
 
-std::shared_ptr<const MetricsText> MetricsTextCache::render(const std::vector<prometheus::MetricFamily>& head,
-                                                            std::shared_ptr<const void> config,
-                                                            const std::vector<TargetView>& targets,
-                                                            double now_unix, size_t max_applications,
-                                                            const std::vector<prometheus::MetricFamily>& tail) {
-  std::vector<std::shared_ptr<const Entry>> entries;
-  LiveFamilies head_parts, tail_parts;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (config_ != config) {
-      config_ = std::move(config);
-      entries_.clear();
-    }
-    entries_.resize(targets.size());
-    for (size_t i = 0; i < targets.size(); ++i) {
-      auto& entry = entries_[i];
-      if (!entry || entry->target != targets[i].target || entry->snapshot != targets[i].snapshot) {
-        entry = make_entry(targets[i], max_applications);
+// Groups parts by family name, in order of first appearance, as the text
+// format wants each family once (Families::add does the same).
+class MetricsTextAssembly {
+ public:
+  explicit MetricsTextAssembly(double now_unix) : now_(now_unix), text_(std::make_shared<MetricsText>()) {}
+
+  void add(const MetricsTextCache::LiveFamilies& live) {
+    for (const auto& family : live) add(family->part, family->part.samples);
+    text_->keep_alive_.insert(text_->keep_alive_.end(), live.begin(), live.end());
+  }
+  void add(const std::shared_ptr<const MetricsTextCache::Entry>& entry) {
+    for (const auto& part : entry->parts) {
+      if (!part.snapshot_age) {
+        add(part, part.samples);
+        continue;
       }
+      text_->rendered_now_.push_back(age_sample(part, *entry->published.snapshot, now_));
+      add(part, text_->rendered_now_.back());
     }
-    entries = entries_;
-    refresh(head, head_);
-    refresh(tail, tail_);
-    head_parts = head_;
-    tail_parts = tail_;
+    text_->keep_alive_.push_back(entry);
+  }
+  std::shared_ptr<const MetricsText> finish() {
+    for (const auto& g : groups_) {
+      text_->pieces_.push_back(g.header);
+      text_->pieces_.insert(text_->pieces_.end(), g.samples.begin(), g.samples.end());
+    }
+    return text_;
   }
 
-  auto text = std::make_shared<MetricsText>();
-
-  // The text format wants each family once: group the parts by name, in
-  // order of first appearance, as Families::add does.
+ private:
   struct Group {
     std::string_view header;
     std::vector<std::string_view> samples;
   };
-  std::vector<Group> groups;
-  std::unordered_map<std::string_view, size_t> index;
-  auto add = [&](const Part& part, std::string_view samples) {
-    auto [it, fresh] = index.try_emplace(part.name, groups.size());
-    if (fresh) groups.push_back(Group{part.header, {}});
-    groups[it->second].samples.push_back(samples);
-  };
-  for (const auto& live : head_parts) add(live->part, live->part.samples);
-  for (const auto& entry : entries) {
-    for (const auto& part : entry->parts) {
-      if (part.snapshot_age) {
-        text->rendered_now_.push_back(age_sample(part, *entry->snapshot, now_unix));
-        add(part, text->rendered_now_.back());
-      } else {
-        add(part, part.samples);
-      }
-    }
+  void add(const Part& part, std::string_view samples) {
+    auto [it, fresh] = index_.try_emplace(part.name, groups_.size());
+    if (fresh) groups_.push_back(Group{part.header, {}});
+    groups_[it->second].samples.push_back(samples);
   }
-  for (const auto& live : tail_parts) add(live->part, live->part.samples);
 
-  for (const auto& g : groups) {
-    text->pieces_.push_back(g.header);
-    text->pieces_.insert(text->pieces_.end(), g.samples.begin(), g.samples.end());
+  double now_;
+  std::shared_ptr<MetricsText> text_;
+  std::vector<Group> groups_;
+  std::unordered_map<std::string_view, size_t> index_;
+};
+
+MetricsTextCache::Cached& MetricsTextCache::refresh_locked(const TargetSource& source) {
+  const model::Published& published = source.published;
+  Cached& cached = targets_[published.assessment->target.name];
+  if (!cached.entry || cached.entry->published.assessment != published.assessment ||
+      cached.entry->published.snapshot != published.snapshot) {
+    cached.entry = make_entry(published);
   }
-  text->keep_alive_.assign(entries.begin(), entries.end());
-  text->keep_alive_.insert(text->keep_alive_.end(), head_parts.begin(), head_parts.end());
-  text->keep_alive_.insert(text->keep_alive_.end(), tail_parts.begin(), tail_parts.end());
-  return text;
+  refresh(source.pool, cached.pool);
+  return cached;
+}
+
+std::shared_ptr<const MetricsText> MetricsTextCache::metrics(const std::vector<prometheus::MetricFamily>& exporter,
+                                                             const std::vector<TargetSource>& targets,
+                                                             double now_unix) {
+  MetricsTextAssembly assembly(now_unix);
+  std::lock_guard<std::mutex> lock(mutex_);
+  refresh(exporter, exporter_);
+  assembly.add(exporter_);
+  std::vector<Cached*> cached;
+  for (const auto& target : targets) cached.push_back(&refresh_locked(target));
+  for (Cached* c : cached) assembly.add(c->entry);
+  for (Cached* c : cached) assembly.add(c->pool);
+  // Drops what a reload removed.
+  for (auto it = targets_.begin(); it != targets_.end();) {
+    bool configured = std::any_of(targets.begin(), targets.end(), [&](const TargetSource& t) {
+      return t.published.assessment->target.name == it->first;
+    });
+    it = configured ? std::next(it) : targets_.erase(it);
+  }
+  return assembly.finish();
+}
+
+std::shared_ptr<const MetricsText> MetricsTextCache::probe(const TargetSource& target, double now_unix) {
+  MetricsTextAssembly assembly(now_unix);
+  std::lock_guard<std::mutex> lock(mutex_);
+  Cached& cached = refresh_locked(target);
+  assembly.add(cached.entry);
+  assembly.add(cached.pool);
+  return assembly.finish();
 }
 
 }  // namespace pgconn::render

@@ -1,22 +1,28 @@
-// The /metrics body, assembled per scrape from text cached per target.
+// The /metrics and /probe bodies, assembled per scrape from text cached per
+// target: each target's families are serialized once per publication (a
+// poll, or a reload that judged it again) and reused by every scrape until
+// the next; only pgconn_snapshot_age_seconds, which depends on the time of
+// the scrape, is formatted per scrape. Live families (the exporter's own,
+// each target's pool) are serialized again only when their values changed.
 #pragma once
 
 #include <prometheus/metric_family.h>
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "render/metrics.h"
+#include "model/assessment.h"
 
 namespace pgconn::render {
 
-// One scrape's body: cached pieces of text in output order plus the few
-// rendered for this scrape. Immutable, and it keeps alive what its pieces
-// point into, so it can be written out while the cache moves on.
+// One body: pieces of cached text in output order plus the few formatted for
+// this scrape. Immutable, and it keeps alive what its pieces point into, so
+// it can be sent while the cache moves on.
 class MetricsText {
  public:
   size_t size() const;
@@ -25,37 +31,43 @@ class MetricsText {
   const std::vector<std::string_view>& pieces() const { return pieces_; }
 
  private:
-  friend class MetricsTextCache;
+  friend class MetricsTextAssembly;
   std::vector<std::shared_ptr<const void>> keep_alive_;
   std::deque<std::string> rendered_now_;
   std::vector<std::string_view> pieces_;
 };
 
-// Each target's samples are serialized once per snapshot (a poll publishes a
-// new one) and reused by every scrape until the next poll; only
-// pgconn_snapshot_age_seconds, which depends on the time of the scrape, is
-// formatted per scrape. The live families (head, tail: the exporter's own and
-// the pools') are serialized again only when their values changed; a pool's
-// change with its target's polls. The text equals serialize() of head +
-// target_metrics(targets) + tail. `config` owns the targets (entries are
-// dropped when it changes). Thread-safe.
+// One target as the cache takes it: what it published, and its pool's
+// families collected now (empty for a pgbouncer target).
+struct TargetSource {
+  model::Published published;
+  std::vector<prometheus::MetricFamily> pool;
+};
+
+// The text equals serialize() of the families in order: for /metrics the
+// exporter's own, every target's (target_metrics), every target's pool; for
+// /probe one target's and its pool's. Thread-safe.
 class MetricsTextCache {
  public:
-  std::shared_ptr<const MetricsText> render(const std::vector<prometheus::MetricFamily>& head,
-                                            std::shared_ptr<const void> config,
-                                            const std::vector<TargetView>& targets, double now_unix,
-                                            size_t max_applications,
-                                            const std::vector<prometheus::MetricFamily>& tail);
+  std::shared_ptr<const MetricsText> metrics(const std::vector<prometheus::MetricFamily>& exporter,
+                                             const std::vector<TargetSource>& targets, double now_unix);
+  std::shared_ptr<const MetricsText> probe(const TargetSource& target, double now_unix);
 
   struct Entry;       // one target's serialized families (metrics_text.cpp)
   struct LiveFamily;  // one live family and its text
   using LiveFamilies = std::vector<std::shared_ptr<const LiveFamily>>;
 
  private:
+  struct Cached {
+    std::shared_ptr<const Entry> entry;
+    LiveFamilies pool;
+  };
+  // Brings the target's cached text in line with `source`, under mutex_.
+  Cached& refresh_locked(const TargetSource& source);
+
   std::mutex mutex_;
-  std::shared_ptr<const void> config_;
-  std::vector<std::shared_ptr<const Entry>> entries_;  // by target position
-  LiveFamilies head_, tail_;                            // by family position
+  std::map<std::string, Cached> targets_;  // by target name
+  LiveFamilies exporter_;
 };
 
 }  // namespace pgconn::render

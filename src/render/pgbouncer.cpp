@@ -1,6 +1,5 @@
 #include "render/pgbouncer.h"
 
-#include "usage.h"
 
 namespace pgconn::render {
 namespace {
@@ -10,8 +9,9 @@ Labels with(Labels labels, std::initializer_list<std::pair<std::string, std::str
   return labels;
 }
 
-void pools(Families& f, const Labels& t, const PoolerStats& stats) {
-  for (const auto& p : stats.pools) {
+void pools(Families& f, const Labels& t, const model::PoolerAssessment& pooler) {
+  for (const auto& assessed : pooler.pools) {
+    const model::PgBouncerPool& p = assessed.pool;
     Labels l = with(t, {{"database", p.database}, {"user", p.user}});
     for (const auto& [state, n] : {std::pair<const char*, int64_t>{"active", p.clients_active},
                                    {"waiting", p.clients_waiting}}) {
@@ -28,7 +28,7 @@ void pools(Families& f, const Labels& t, const PoolerStats& stats) {
     }
     f.gauge("pgconn_pgbouncer_max_wait_seconds", "How long the oldest waiting client of the pool has waited.", l,
             p.max_wait_seconds);
-    PoolBudget budget = pgbouncer_pool_budget(stats, p);
+    const model::PoolBudget& budget = assessed.budget;
     f.gauge("pgconn_pgbouncer_pool_client_limit",
             "Clients the pool admits: pool_size in session mode, max_client_conn in transaction/statement mode.", l,
             static_cast<double>(budget.client_limit));
@@ -39,7 +39,7 @@ void pools(Families& f, const Labels& t, const PoolerStats& stats) {
   }
 }
 
-void databases(Families& f, const Labels& t, const PoolerStats& stats) {
+void databases(Families& f, const Labels& t, const model::PoolerStats& stats) {
   for (const auto& db : stats.databases) {
     Labels l = with(t, {{"database", db.name}});
     f.gauge("pgconn_pgbouncer_database_pool_size_connections", "pool_size of a PgBouncer database.", l,
@@ -61,10 +61,11 @@ void databases(Families& f, const Labels& t, const PoolerStats& stats) {
 
 }  // namespace
 
-void pgbouncer_metrics(Families& f, const Labels& t, const config::Target& target, const PoolerStats& stats) {
-  pools(f, t, stats);
+void pgbouncer_metrics(Families& f, const Labels& t, const config::Target& target, const model::PoolerStats& stats,
+                       const model::PoolerAssessment& pooler) {
+  pools(f, t, pooler);
   databases(f, t, stats);
-  PoolerUsage usage = pgbouncer_usage(stats, target.connection_limit);
+  const model::PoolerUsage& usage = pooler.usage;
   f.gauge("pgconn_pgbouncer_max_client_connections", "PgBouncer's max_client_conn.", t,
           static_cast<double>(stats.max_client_conn));
   f.gauge("pgconn_pgbouncer_max_db_connections", "PgBouncer's max_db_connections (0: no limit).", t,

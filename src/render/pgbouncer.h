@@ -2,12 +2,12 @@
 #pragma once
 
 #include "config/config.h"
+#include "model/assessment.h"
 #include "render/families.h"
-#include "snapshot.h"
 
 namespace pgconn::render {
 
 void pgbouncer_metrics(Families& f, const Labels& target_labels, const config::Target& target,
-                       const PoolerStats& stats);
+                       const model::PoolerStats& stats, const model::PoolerAssessment& pooler);
 
 }  // namespace pgconn::render

@@ -4,6 +4,7 @@
 #include "sample_snapshot.h"
 
 using namespace pgconn;
+using namespace pgconn::model;
 using namespace pgconn::cli;
 
 namespace {
@@ -26,7 +27,7 @@ Snapshot healthy_snapshot() {
 }  // namespace
 
 TEST(CliDiagnosis, TextListsEachFindingWithEvidenceAndFix) {
-  auto d = diagnose_snapshot(sample::sample_snapshot(), target_named("main"), 50);
+  auto d = assess(sample::sample_snapshot(), target_named("main"), 50);
   std::string text = diagnosis_text({d});
   EXPECT_EQ(text.rfind("target main: warning\n  12 of 17 connections in use (71%), 5 available\n", 0), 0u) << text;
   EXPECT_NE(text.find("  WARNING leak_idle_in_transaction: "), std::string::npos) << text;
@@ -38,7 +39,7 @@ TEST(CliDiagnosis, TextListsEachFindingWithEvidenceAndFix) {
 }
 
 TEST(CliDiagnosis, JsonCarriesSeverityUsageAndFindings) {
-  auto d = diagnose_snapshot(sample::sample_snapshot(), target_named("ma\"in"), 50);
+  auto d = assess(sample::sample_snapshot(), target_named("ma\"in"), 50);
   std::string json = diagnosis_json({d});
   EXPECT_EQ(json.rfind("{\"severity\":\"warning\",\"targets\":[{\"target\":\"ma\\\"in\",\"up\":true,"
                        "\"severity\":\"warning\",\"connections_used\":12,\"connection_limit\":17,"
@@ -52,7 +53,7 @@ TEST(CliDiagnosis, JsonCarriesSeverityUsageAndFindings) {
 }
 
 TEST(CliDiagnosis, ExitStatusFollowsTheWorstFinding) {
-  auto healthy = diagnose_snapshot(healthy_snapshot(), target_named("main"), 50);
+  auto healthy = assess(healthy_snapshot(), target_named("main"), 50);
   EXPECT_TRUE(healthy.findings.empty());
   EXPECT_EQ(diagnosis_exit_status({healthy}), 0);
   EXPECT_NE(diagnosis_text({healthy}).find("target main: ok\n  7 of 17 connections in use (41%), 10 available\n"
@@ -63,15 +64,15 @@ TEST(CliDiagnosis, ExitStatusFollowsTheWorstFinding) {
   unnamed.activity.push_back(sample::row("", "active", 1));
   Snapshot info = healthy_snapshot();
   info.stats = std::make_shared<const ServerStats>(unnamed);
-  auto only_info = diagnose_snapshot(info, target_named("main"), 50);
+  auto only_info = assess(info, target_named("main"), 50);
   EXPECT_EQ(worst(only_info.findings), Severity::info);
   EXPECT_EQ(diagnosis_exit_status({only_info}), 0);
 
   Snapshot down;
   down.target = "down";
-  down.last_error = pg::ErrorKind::refused;
+  down.last_error = ErrorKind::refused;
   down.last_error_message = "connection refused";
-  auto unreachable = diagnose_snapshot(down, target_named("down"), 50);
+  auto unreachable = assess(down, target_named("down"), 50);
   EXPECT_EQ(diagnosis_exit_status({healthy, unreachable}), 2);
   std::string text = diagnosis_text({unreachable});
   EXPECT_NE(text.find("target down: critical\n  CRITICAL unreachable: "), std::string::npos) << text;

@@ -6,6 +6,7 @@
 #include "sample_snapshot.h"
 
 using namespace pgconn;
+using namespace pgconn::model;
 using cli::FrameOptions;
 using cli::render_frame;
 
@@ -38,7 +39,7 @@ FrameOptions plain(int columns = 80, int rows = 24) {
 TEST(CliMonitorFrame, ShowsUsageStatesAndTheApplicationsTable) {
   Snapshot snap = sample::sample_snapshot();
   config::Target target = main_target();
-  std::string frame = joined(render_frame({{&target, &snap}}, plain()));
+  std::string frame = joined(render_frame({sample::published(snap, target)}, plain()));
   EXPECT_NE(frame.find("pgconn_exporter monitor\n"), std::string::npos) << frame;
   EXPECT_NE(frame.find("main  limit 17  used 12  available 5\n"), std::string::npos) << frame;
   EXPECT_NE(frame.find("] 71%"), std::string::npos) << frame;
@@ -54,7 +55,7 @@ TEST(CliMonitorFrame, ShowsUsageStatesAndTheApplicationsTable) {
             std::string::npos)
       << frame;  // cut at 80 columns
   EXPECT_EQ(frame.find('\x1b'), std::string::npos);  // no colours unless asked
-  frame = joined(render_frame({{&target, &snap}}, plain(200)));
+  frame = joined(render_frame({sample::published(snap, target)}, plain(200)));
   EXPECT_NE(frame.find("findings: warning leak_idle_in_transaction, warning declared_capacity_exceeds_limit, info "
                        "unnamed_connections\n"),
             std::string::npos)
@@ -66,13 +67,13 @@ TEST(CliMonitorFrame, ColoursComeFromTheThresholds) {
   config::Target target = main_target();
   FrameOptions options = plain();
   options.color = true;
-  std::string frame = joined(render_frame({{&target, &snap}}, options));
+  std::string frame = joined(render_frame({sample::published(snap, target)}, options));
   // worker idle in transaction for 120 s against 60 s: warning (yellow), not critical.
   EXPECT_NE(frame.find("\x1b[33m       2\x1b[0m"), std::string::npos) << frame;
   EXPECT_EQ(frame.find("used \x1b"), std::string::npos) << frame;  // 71% is below the warning ratio
 
   target.connection_limit = 12;  // 12 of 12: at the limit
-  frame = joined(render_frame({{&target, &snap}}, options));
+  frame = joined(render_frame({sample::published(snap, target)}, options));
   EXPECT_NE(frame.find("used \x1b[1;31m12\x1b[0m  available 0"), std::string::npos) << frame;
 }
 
@@ -83,7 +84,7 @@ TEST(CliMonitorFrame, FitsTheWindow) {
   snap.stats = std::make_shared<const ServerStats>(stats);
   config::Target target = main_target();
   for (auto [columns, rows] : {std::pair{80, 24}, std::pair{40, 10}}) {
-    auto lines = render_frame({{&target, &snap}}, plain(columns, rows));
+    auto lines = render_frame({sample::published(snap, target)}, plain(columns, rows));
     ASSERT_EQ(lines.size(), static_cast<size_t>(rows));
     for (const auto& line : lines) EXPECT_LE(line.size(), static_cast<size_t>(columns)) << line;
     EXPECT_EQ(lines.back().rfind("... ", 0), 0u) << lines.back();
@@ -95,10 +96,10 @@ TEST(CliMonitorFrame, CutsByCharactersAndNeutralisesControlCharacters) {
   config::Target target = main_target();
   FrameOptions options = plain(3, 24);
   options.header = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";  // four e-acute, two bytes each
-  EXPECT_EQ(render_frame({{&target, &snap}}, options).front(), "\xc3\xa9\xc3\xa9\xc3\xa9");
+  EXPECT_EQ(render_frame({sample::published(snap, target)}, options).front(), "\xc3\xa9\xc3\xa9\xc3\xa9");
 
   target.name = "evil\x1b[2J";
-  std::string frame = joined(render_frame({{&target, &snap}}, plain()));
+  std::string frame = joined(render_frame({sample::published(snap, target)}, plain()));
   EXPECT_EQ(frame.find('\x1b'), std::string::npos);
   EXPECT_NE(frame.find("evil\\x1b[2J"), std::string::npos);
 }
@@ -112,7 +113,7 @@ TEST(CliMonitorFrame, RepeatedFindingsAreCounted) {
   snap.stats = std::make_shared<const ServerStats>(stats);
   config::Target target;
   target.name = "main";
-  std::string frame = joined(render_frame({{&target, &snap}}, plain(200)));
+  std::string frame = joined(render_frame({sample::published(snap, target)}, plain(200)));
   EXPECT_NE(frame.find("findings: warning near_limit, warning leak_idle_in_transaction x2, info unnamed_connections\n"), std::string::npos)
       << frame;
 }
@@ -120,18 +121,18 @@ TEST(CliMonitorFrame, RepeatedFindingsAreCounted) {
 TEST(CliMonitorFrame, DownTargetKeepsItsLastData) {
   Snapshot snap = sample::sample_snapshot();
   snap.up = false;
-  snap.last_error = pg::ErrorKind::refused;
+  snap.last_error = ErrorKind::refused;
   snap.last_error_message = "connection refused";
   config::Target target = main_target();
-  std::string frame = joined(render_frame({{&target, &snap}}, plain()));
+  std::string frame = joined(render_frame({sample::published(snap, target)}, plain()));
   EXPECT_NE(frame.find("main  DOWN  refused: connection refused\n"), std::string::npos) << frame;
   EXPECT_NE(frame.find("last good data, 30s old:  limit 17  used 12"), std::string::npos) << frame;
   EXPECT_NE(frame.find("findings: critical unreachable"), std::string::npos) << frame;
 
   Snapshot never;
   never.target = "main";
-  frame = joined(render_frame({{&target, &never}}, plain()));
-  EXPECT_NE(frame.find("main  DOWN  not polled yet\n"), std::string::npos) << frame;
+  frame = joined(render_frame({sample::published(never, target)}, plain()));
+  EXPECT_NE(frame.find("main  DOWN  not_polled_yet\n"), std::string::npos) << frame;
   EXPECT_EQ(frame.find("APPLICATION"), std::string::npos) << frame;
 }
 
@@ -156,7 +157,7 @@ TEST(CliMonitorFrame, PoolerTargetShowsClientsAndPools) {
   snap.target = "bouncer";
   snap.up = true;
   snap.pooler = std::make_shared<const PoolerStats>(stats);
-  std::string frame = joined(render_frame({{&target, &snap}}, plain()));
+  std::string frame = joined(render_frame({sample::published(snap, target)}, plain()));
   EXPECT_NE(frame.find("bouncer  clients 3 of 10  waiting 1  servers 2 of 2\n"), std::string::npos) << frame;
   EXPECT_NE(frame.find("appdb/app               session           2       1       2     2    1.50s\n"),
             std::string::npos)

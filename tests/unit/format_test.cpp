@@ -3,9 +3,9 @@
 // for suggested commands.
 #include <gtest/gtest.h>
 
-#include "format.h"
+#include "text/format.h"
 
-using namespace pgconn;
+using namespace pgconn::text;
 
 namespace {
 

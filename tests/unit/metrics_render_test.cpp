@@ -8,6 +8,7 @@
 #include "sample_snapshot.h"
 
 using namespace pgconn;
+using namespace pgconn::model;
 
 namespace {
 
@@ -19,7 +20,7 @@ double value_of(const std::string& text, const std::string& series) {
 }
 
 std::string render_text(const config::Target& target, SnapshotPtr snap, double now = 1003, size_t max_apps = 50) {
-  return render::serialize(render::target_metrics({{&target, std::move(snap)}}, now, max_apps));
+  return render::serialize(render::target_metrics({publish(std::move(snap), target, max_apps)}, now));
 }
 
 config::Target main_target() {
@@ -100,8 +101,8 @@ TEST(MetricsRender, DownTargetKeepsLastDataAndCountsErrors) {
   auto target = main_target();
   Snapshot snap = sample::sample_snapshot();
   snap.up = false;
-  snap.last_error = pg::ErrorKind::too_many_connections;
-  snap.poll_errors_total[pg::ErrorKind::too_many_connections] = 3;
+  snap.last_error = ErrorKind::too_many_connections;
+  snap.poll_errors_total[ErrorKind::too_many_connections] = 3;
   std::string text = render_text(target, std::make_shared<const Snapshot>(snap), 1030);
   EXPECT_EQ(value_of(text, "pgconn_up{target=\"main\"}"), 0);
   EXPECT_EQ(value_of(text, "pgconn_poll_errors_total{target=\"main\",reason=\"too_many_connections\"}"), 3);
@@ -114,7 +115,9 @@ TEST(MetricsRender, NeverPolledTargetShowsDownAndThresholds) {
   config::Target target;
   target.name = "fresh";
   target.thresholds.connections_warning = 12;
-  std::string text = render_text(target, nullptr);
+  Snapshot never;  // before its first poll
+  never.target = "fresh";
+  std::string text = render_text(target, std::make_shared<const Snapshot>(never));
   EXPECT_EQ(value_of(text, "pgconn_up{target=\"fresh\"}"), 0);
   EXPECT_EQ(value_of(text, "pgconn_threshold_connections_warning{target=\"fresh\"}"), 12);
   EXPECT_EQ(value_of(text, "pgconn_threshold_utilization_warning_ratio{target=\"fresh\"}"), 0.8);
@@ -125,9 +128,8 @@ TEST(MetricsRender, OneFamilyPerNameAcrossTargets) {
   config::Target a, b;
   a.name = "a";
   b.name = "b";
-  auto snap_a = std::make_shared<const Snapshot>(sample::sample_snapshot("a"));
-  auto snap_b = std::make_shared<const Snapshot>(sample::sample_snapshot("b"));
-  std::string text = render::serialize(render::target_metrics({{&a, snap_a}, {&b, snap_b}}, 1003, 50));
+  std::string text = render::serialize(render::target_metrics(
+      {sample::published(sample::sample_snapshot("a"), a), sample::published(sample::sample_snapshot("b"), b)}, 1003));
   size_t first = text.find("# TYPE pgconn_up gauge");
   ASSERT_NE(first, std::string::npos);
   EXPECT_EQ(text.find("# TYPE pgconn_up gauge", first + 1), std::string::npos);
@@ -135,58 +137,66 @@ TEST(MetricsRender, OneFamilyPerNameAcrossTargets) {
 }
 
 // The cache gives the same text as rendering everything per scrape, follows
-// new snapshots, and renders the snapshot age at the time of each scrape.
+// new publications, and renders the snapshot age at the time of each scrape.
 TEST(MetricsRender, CachedTextEqualsFullRender) {
-  config::Target a, b;
+  config::Target a, b, c;
   a.name = "a";
   b.name = "b";
   b.applications.push_back({"worker", 2, 3, 2});
-  auto config = std::make_shared<int>(1);  // stands for the configuration owning a and b
-  auto snap_a = std::make_shared<const Snapshot>(sample::sample_snapshot("a"));
-  auto snap_b = std::make_shared<const Snapshot>(sample::sample_snapshot("b"));
-  render::ExporterInfo info{"1.2.3", true, 1000};
-  std::vector<prometheus::MetricFamily> tail = render::exporter_metrics(info);  // any live families
-  tail[0].name = "pgconn_live_test";
-  auto full = [&](const std::vector<render::TargetView>& views, double now) {
+  c.name = "c";
+  Snapshot never;  // c before its first poll
+  never.target = "c";
+  ExporterInfo info{"1.2.3", true, 1000, {}};
+  std::vector<prometheus::MetricFamily> pool = render::exporter_metrics(info);  // any live families: b's pool
+  pool[0].name = "pgconn_live_test";
+  std::vector<render::TargetSource> sources{{sample::published(sample::sample_snapshot("a"), a), {}},
+                                            {sample::published(sample::sample_snapshot("b"), b), pool},
+                                            {sample::published(never, c), {}}};
+  auto full = [&](double now) {
     render::Families f;
     f.add(render::exporter_metrics(info));
-    f.add(render::target_metrics(views, now, 50));
-    f.add(tail);
+    std::vector<Published> published;
+    for (const auto& s : sources) published.push_back(s.published);
+    f.add(render::target_metrics(published, now));
+    for (const auto& s : sources) f.add(s.pool);
     return render::serialize(f.take());
   };
   render::MetricsTextCache cache;
-  std::vector<render::TargetView> views{{&a, snap_a}, {&b, snap_b}, {&a, nullptr}};
-  EXPECT_EQ(cache.render(render::exporter_metrics(info), config, views, 1003, 50, tail)->str(), full(views, 1003));
+  EXPECT_EQ(cache.metrics(render::exporter_metrics(info), sources, 1003)->str(), full(1003));
   // Cached: only the age follows the clock.
-  std::string later = cache.render(render::exporter_metrics(info), config, views, 1010.5, 50, tail)->str();
-  EXPECT_EQ(later, full(views, 1010.5));
-  EXPECT_NE(later, full(views, 1003));
+  std::string later = cache.metrics(render::exporter_metrics(info), sources, 1010.5)->str();
+  EXPECT_EQ(later, full(1010.5));
+  EXPECT_NE(later, full(1003));
   // A new snapshot replaces the cached text of its target.
   Snapshot down = sample::sample_snapshot("b");
   down.up = false;
-  views[1].snapshot = std::make_shared<const Snapshot>(down);
-  EXPECT_EQ(cache.render(render::exporter_metrics(info), config, views, 1011, 50, tail)->str(), full(views, 1011));
+  sources[1].published = sample::published(down, b);
+  EXPECT_EQ(cache.metrics(render::exporter_metrics(info), sources, 1011)->str(), full(1011));
   // A live family is serialized again when one of its values changes.
-  tail[1].metric[0].gauge.value = 0;
-  std::string changed = cache.render(render::exporter_metrics(info), config, views, 1011, 50, tail)->str();
-  EXPECT_EQ(changed, full(views, 1011));
+  sources[1].pool[1].metric[0].gauge.value = 0;
+  std::string changed = cache.metrics(render::exporter_metrics(info), sources, 1011)->str();
+  EXPECT_EQ(changed, full(1011));
   EXPECT_NE(changed.find("pgconn_config_last_reload_successful 0\n"), std::string::npos);
-  // A new configuration drops every entry.
-  views.pop_back();
-  EXPECT_EQ(cache.render(render::exporter_metrics(info), std::make_shared<int>(2), views, 1012, 50, tail)->str(),
-            full(views, 1012));
+  // A target a reload removed is gone.
+  sources.pop_back();
+  EXPECT_EQ(cache.metrics(render::exporter_metrics(info), sources, 1012)->str(), full(1012));
+  // /probe is the same cached text, one target's families and its pool's.
+  render::Families one;
+  one.add(render::target_metrics({sources[1].published}, 1012));
+  one.add(sources[1].pool);
+  EXPECT_EQ(cache.probe(sources[1], 1012)->str(), render::serialize(one.take()));
 }
 
 // /metrics is sent piece by piece from the cache: the pieces add up to the text.
 TEST(MetricsRender, PiecesAddUpToTheText) {
-  std::vector<config::Target> targets(30);
-  std::vector<render::TargetView> views;
-  for (size_t i = 0; i < targets.size(); ++i) {
-    targets[i].name = "t" + std::to_string(i);
-    views.push_back({&targets[i], std::make_shared<const Snapshot>(sample::sample_snapshot(targets[i].name))});
+  std::vector<render::TargetSource> sources;
+  for (int i = 0; i < 30; ++i) {
+    config::Target target;
+    target.name = "t" + std::to_string(i);
+    sources.push_back({sample::published(sample::sample_snapshot(target.name), target), {}});
   }
   render::MetricsTextCache cache;
-  auto text = cache.render({}, std::make_shared<int>(1), views, 1003.25, 50, {});
+  auto text = cache.metrics({}, sources, 1003.25);
   const std::string whole = text->str();
   ASSERT_EQ(text->size(), whole.size());
   ASSERT_GT(whole.size(), 8u * 1024);
@@ -194,4 +204,16 @@ TEST(MetricsRender, PiecesAddUpToTheText) {
   for (auto piece : text->pieces()) joined += piece;
   EXPECT_EQ(joined, whole);
   EXPECT_NE(whole.find("pgconn_snapshot_age_seconds{target=\"t7\"} 3.25\n"), std::string::npos);
+}
+
+// The thresholds the target is judged with, for alert rules to join on.
+TEST(MetricsRender, ThresholdGaugesCarryConfiguredValues) {
+  config::Target target;
+  target.name = "main";
+  target.thresholds.connections_warning = 12;
+  std::string text = render_text(target, std::make_shared<const Snapshot>(sample::sample_snapshot()));
+  size_t gauges = 0;
+  for (size_t pos = 0; (pos = text.find("# TYPE pgconn_threshold_", pos)) != std::string::npos; ++pos) ++gauges;
+  EXPECT_EQ(gauges, 5u);  // no critical count configured
+  EXPECT_EQ(value_of(text, "pgconn_threshold_connections_warning{target=\"main\"}"), 12);
 }

@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
 #include "render/families.h"
+#include "sample_snapshot.h"
 #include "render/metrics.h"
-#include "thresholds.h"
-#include "usage.h"
+#include "model/assessment.h"
+#include "model/usage.h"
 
 using namespace pgconn;
+using namespace pgconn::model;
 
 namespace {
 
@@ -89,14 +91,14 @@ TEST(Pooler, FindingsAndMetrics) {
   snap.target = "bouncer";
   snap.up = true;
   snap.pooler = std::make_shared<const PoolerStats>(session_pooler());
-  auto findings = evaluate(snap, t, 50);
+  auto findings = assess(snap, t, 50).findings;
   ASSERT_FALSE(findings.empty());
   EXPECT_EQ(findings[0].code, "pooler_clients_waiting");
   EXPECT_NE(findings[0].evidence.find("appdb/app (session mode): 1 client(s) waiting"), std::string::npos)
       << findings[0].evidence;
 
   std::string text = render::serialize(
-      render::target_metrics({{&t, std::make_shared<const Snapshot>(snap)}}, 0, 50));
+      render::target_metrics({sample::published(snap, t)}, 0));
   EXPECT_NE(text.find("pgconn_pgbouncer_clients{target=\"bouncer\",database=\"appdb\",user=\"app\",state=\"waiting\"} 1"),
             std::string::npos);
   EXPECT_NE(text.find("pgconn_pgbouncer_max_wait_seconds{target=\"bouncer\",database=\"appdb\",user=\"app\"} 1.25"),

@@ -1,9 +1,11 @@
 // Hand-built snapshots for renderer and threshold tests.
 #pragma once
 
-#include "snapshot.h"
+#include "model/assessment.h"
 
 namespace pgconn::sample {
+
+using namespace pgconn::model;
 
 inline ApplicationStateRow row(const std::string& app, const std::string& state, int64_t n) {
   ApplicationStateRow r;
@@ -17,6 +19,7 @@ inline ApplicationStateRow row(const std::string& app, const std::string& state,
 // max_connections 20, 3 reserved: limit 17. 12 client connections.
 inline ServerStats sample_stats() {
   ServerStats s;
+  s.leak_thresholds = {1800, 60};  // the defaults, as the collector records them
   s.max_connections = 20;
   s.superuser_reserved_connections = 3;
   s.sees_all_sessions = true;
@@ -49,6 +52,15 @@ inline Snapshot sample_snapshot(const std::string& target = "main") {
   snap.poll_duration_seconds = 0.004;
   snap.stats = std::make_shared<const ServerStats>(sample_stats());
   return snap;
+}
+
+}  // namespace pgconn::sample
+
+namespace pgconn::sample {
+
+// What the poller publishes for `snapshot` under `target`.
+inline Published published(const Snapshot& snapshot, const config::Target& target, size_t max_applications = 50) {
+  return publish(std::make_shared<const Snapshot>(snapshot), target, max_applications);
 }
 
 }  // namespace pgconn::sample

@@ -1,9 +1,10 @@
 #include <gtest/gtest.h>
 
 #include "sample_snapshot.h"
-#include "thresholds.h"
+#include "model/assessment.h"
 
 using namespace pgconn;
+using namespace pgconn::model;
 
 namespace {
 
@@ -51,7 +52,7 @@ TEST(Thresholds, FindingsOnSampleSnapshot) {
   config::Target target;
   target.name = "main";
   target.applications.push_back({"worker", 5, 10, 2});  // capacity 30 > limit 17
-  auto findings = evaluate(sample::sample_snapshot(), target, 50);
+  auto findings = assess(sample::sample_snapshot(), target, 50).findings;
   EXPECT_TRUE(has(findings, "leak_idle_in_transaction", Severity::warning));  // 120 s vs 60 s
   EXPECT_TRUE(has(findings, "declared_capacity_exceeds_limit", Severity::warning));
   EXPECT_TRUE(has(findings, "unnamed_connections", Severity::info));
@@ -65,23 +66,14 @@ TEST(Thresholds, UnreachableAndNoPgMonitor) {
   target.name = "main";
   Snapshot snap = sample::sample_snapshot();
   snap.up = false;
-  snap.last_error = pg::ErrorKind::too_many_connections;
+  snap.last_error = ErrorKind::too_many_connections;
   ServerStats stats = *snap.stats;
   stats.sees_all_sessions = false;
   snap.stats = std::make_shared<const ServerStats>(stats);
-  auto findings = evaluate(snap, target, 50);
+  auto findings = assess(snap, target, 50).findings;
   EXPECT_TRUE(has(findings, "unreachable", Severity::critical));
   EXPECT_TRUE(has(findings, "missing_pg_monitor", Severity::warning));
   EXPECT_NE(findings.front().evidence.find("too_many_connections"), std::string::npos);
-}
-
-TEST(Thresholds, GaugesCarryConfiguredValues) {
-  config::Thresholds t;
-  t.connections_warning = 12;
-  auto gauges = threshold_gauges(t);
-  ASSERT_EQ(gauges.size(), 5u);  // no critical count configured
-  EXPECT_EQ(gauges[0].name, "pgconn_threshold_connections_warning");
-  EXPECT_EQ(gauges[0].value, 12);
 }
 
 namespace {
@@ -116,7 +108,7 @@ TEST(Thresholds, SuggestedResetCommandsAreShellSafe) {
   snap.stats = std::make_shared<const ServerStats>(stats);
   config::Target target;
   target.name = "main";
-  auto findings = evaluate(snap, target, 4);
+  auto findings = assess(snap, target, 4).findings;
   auto fix = [&](const std::string& app) {
     const Finding* f = find(findings, "leak_idle_in_transaction", app);
     return f ? f->fix : "(no finding)";
@@ -144,11 +136,11 @@ TEST(Thresholds, MonitoringSessionsNeverDominateNorLeak) {
   snap.stats = std::make_shared<const ServerStats>(stats);
   config::Target target;
   target.name = "main";
-  auto findings = evaluate(snap, target, 50);
+  auto findings = assess(snap, target, 50).findings;
   EXPECT_FALSE(find(findings, "application_dominates", "pgconn_exporter"));
   stats.activity.front().monitoring = false;
   snap.stats = std::make_shared<const ServerStats>(stats);
-  EXPECT_TRUE(find(evaluate(snap, target, 50), "application_dominates", "pgconn_exporter"));
+  EXPECT_TRUE(find(assess(snap, target, 50).findings, "application_dominates", "pgconn_exporter"));
   EXPECT_EQ(compute_usage(stats, std::nullopt).monitoring, 0);
   stats.activity.front().monitoring = true;
   EXPECT_EQ(compute_usage(stats, std::nullopt).used, 10);

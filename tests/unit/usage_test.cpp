@@ -1,9 +1,10 @@
 #include <gtest/gtest.h>
 
 #include "sample_snapshot.h"
-#include "usage.h"
+#include "model/usage.h"
 
 using namespace pgconn;
+using namespace pgconn::model;
 
 TEST(Usage, CountsClientBackendsAgainstTheLimit) {
   ServerStats s = sample::sample_stats();

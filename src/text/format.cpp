@@ -1,8 +1,10 @@
-#include "format.h"
+#include "text/format.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
-namespace pgconn {
+namespace pgconn::text {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
@@ -112,10 +114,27 @@ std::string shell_quote(std::string_view text) {
   return out + "'";
 }
 
+std::string decimal3(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3f", value);
+  return buffer;
+}
+
+std::string age_text(std::optional<double> seconds) {
+  if (!seconds) return "-";
+  double s = std::max(0.0, *seconds);
+  char buffer[32];
+  if (s < 120) std::snprintf(buffer, sizeof buffer, "%.0fs", std::floor(s));
+  else if (s < 2 * 3600) std::snprintf(buffer, sizeof buffer, "%.0fm", std::floor(s / 60));
+  else if (s < 2 * 86400) std::snprintf(buffer, sizeof buffer, "%.0fh", std::floor(s / 3600));
+  else std::snprintf(buffer, sizeof buffer, "%.0fd", std::floor(s / 86400));
+  return buffer;
+}
+
 std::string percent_text(double ratio) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.0f%%", ratio * 100);
   return buffer;
 }
 
-}  // namespace pgconn
+}  // namespace pgconn::text

@@ -5,10 +5,11 @@
 // scrape (Prometheus rejects invalid UTF-8) nor steer a terminal.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
-namespace pgconn {
+namespace pgconn::text {
 
 // `text` with every ill-formed UTF-8 sequence replaced by U+FFFD (one per
 // maximal ill-formed subpart, as the Unicode standard recommends). For
@@ -31,4 +32,11 @@ std::string shell_quote(std::string_view text);
 // "71%"
 std::string percent_text(double ratio);
 
-}  // namespace pgconn
+// "0.706": ratios and seconds in JSON, three decimals.
+std::string decimal3(double value);
+
+// A compact age, whole units: "45s" (below 2 minutes), "12m", "3h", "2d";
+// "-" when unknown.
+std::string age_text(std::optional<double> seconds);
+
+}  // namespace pgconn::text

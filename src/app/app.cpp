@@ -1,11 +1,9 @@
-#include "app.h"
+#include "app/app.h"
 
-#include <chrono>
-
-#include "clock.h"
 #include "log/log.h"
+#include "model/clock.h"
 
-namespace pgconn {
+namespace pgconn::app {
 
 App::App(config::Config config, std::string config_path, std::string version,
          std::optional<std::string> listen_address_flag)
@@ -14,17 +12,18 @@ App::App(config::Config config, std::string config_path, std::string version,
   config_ = std::make_shared<const config::Config>(std::move(config));
   info_.version = std::move(version);
   info_.last_reload_successful = true;
-  info_.last_reload_unix = unix_now();
+  info_.last_reload_unix = model::unix_now();
+  // Publishes every target as not polled yet, so views always have one.
+  poller_ = std::make_unique<poller::Poller>(*config_, store_);
 }
 
 void App::start() {
   std::lock_guard<std::mutex> lock(mutex_);
-  poller_ = std::make_unique<Poller>(*config_, store_);
   poller_->start();
 }
 
 void App::stop() {
-  std::unique_ptr<Poller> poller;
+  std::unique_ptr<poller::Poller> poller;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     poller = std::move(poller_);
@@ -55,7 +54,7 @@ bool App::reload() {
     std::lock_guard<std::mutex> lock(mutex_);
     config_ = fresh;
     info_.last_reload_successful = true;
-    info_.last_reload_unix = unix_now();
+    info_.last_reload_unix = model::unix_now();
   }
   log::info("configuration reloaded", {{"targets", std::to_string(fresh->targets.size())}});
   if (reload_hook_) reload_hook_(*fresh);
@@ -65,21 +64,20 @@ bool App::reload() {
 App::View App::view() const {
   std::lock_guard<std::mutex> lock(mutex_);
   View v{config_, {}, info_};
-  for (const auto& target : config_->targets) v.targets.push_back({&target, store_.get(target.name)});
+  for (const auto& target : config_->targets) v.targets.push_back(store_.get(target.name));
   return v;
 }
 
-std::vector<prometheus::MetricFamily> App::pool_families() const {
-  std::vector<std::shared_ptr<prometheus::Collectable>> pools;
+std::vector<prometheus::MetricFamily> App::pool_families(const std::string& target) const {
+  std::shared_ptr<prometheus::Collectable> pool;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (poller_) pools = poller_->pool_metrics();
+    if (!poller_) return {};
+    for (auto& [name, metrics] : poller_->pool_metrics()) {
+      if (name == target) pool = metrics;
+    }
   }
-  std::vector<prometheus::MetricFamily> families;
-  for (const auto& pool : pools) {
-    for (auto& family : pool->Collect()) families.push_back(std::move(family));
-  }
-  return families;
+  return pool ? pool->Collect() : std::vector<prometheus::MetricFamily>{};
 }
 
-}  // namespace pgconn
+}  // namespace pgconn::app

@@ -1,5 +1,5 @@
-// What one poll of one target saw: plain, immutable data. Every renderer
-// (metrics, health, findings, monitor) is a pure function of snapshots.
+// What one poll of one target saw: plain, immutable data. The assessment
+// (assessment.h) judges it; every output formats that judgement.
 #pragma once
 
 #include <cstdint>
@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "pg/error.h"
+#include "model/error_kind.h"
 
-namespace pgconn {
+namespace pgconn::model {
 
 // Client backends of one application_name in one state, aggregated in SQL.
 struct ApplicationStateRow {
@@ -37,7 +37,16 @@ struct NamedCount {
   int64_t limit = -1;  // CONNECTION LIMIT; -1 when none is set
 };
 
+// The thresholds the activity collector compared in SQL (it counts leak
+// suspects where the sessions are): the judgement of this snapshot uses
+// them, not the ones a later reload set.
+struct LeakThresholds {
+  double connection_age_seconds = 0;
+  double idle_in_transaction_seconds = 0;
+};
+
 struct ServerStats {
+  LeakThresholds leak_thresholds;
   int64_t max_connections = 0;
   int64_t superuser_reserved_connections = 0;
   int64_t reserved_connections = 0;  // PostgreSQL 16+
@@ -84,17 +93,17 @@ struct PoolerStats {
 struct ConnectProbe {
   bool success = false;
   double duration_seconds = 0;
-  std::optional<pg::ErrorKind> last_error;
-  std::map<pg::ErrorKind, uint64_t> failures_total;
+  std::optional<ErrorKind> last_error;
+  std::map<ErrorKind, uint64_t> failures_total;
 };
 
 struct Snapshot {
   std::string target;
   bool up = false;
-  std::optional<pg::ErrorKind> last_error;
+  std::optional<ErrorKind> last_error;
   std::string last_error_message;  // already free of secrets
   double poll_duration_seconds = 0;
-  std::map<pg::ErrorKind, uint64_t> poll_errors_total;
+  std::map<ErrorKind, uint64_t> poll_errors_total;
   std::optional<double> last_success_unix;
   // The last successful poll's data, kept while later polls fail so /metrics
   // can still show it, marked stale by pgconn_snapshot_age_seconds.
@@ -105,4 +114,4 @@ struct Snapshot {
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
 
-}  // namespace pgconn
+}  // namespace pgconn::model

@@ -1,5 +1,7 @@
-// Derived views of a snapshot that several renderers need: the connection
-// budget and its use, and per-application summaries with cardinality capped.
+// Counting what a snapshot holds: the connection budget and its use,
+// per-application summaries with cardinality capped, declared pools and
+// PgBouncer budgets. Used by assess() (assessment.h), which adds the
+// severities; outputs read them from the assessment.
 #pragma once
 
 #include <map>
@@ -8,9 +10,10 @@
 #include <vector>
 
 #include "config/config.h"
-#include "snapshot.h"
+#include "model/severity.h"
+#include "model/snapshot.h"
 
-namespace pgconn {
+namespace pgconn::model {
 
 struct Usage {
   int64_t limit = 0;      // the budget: configured, else max_connections - reserved
@@ -23,8 +26,19 @@ struct Usage {
 
 // The state labels of pgconn_connections, in display order.
 const std::vector<std::string>& connection_states();
+// The states every application shows, at 0 when it has none in them.
+const std::vector<std::string>& application_states();
 
 Usage compute_usage(const ServerStats& stats, std::optional<int64_t> configured_limit);
+
+struct DeclaredPool {
+  int64_t capacity = 0;  // processes x (pool_size + max_overflow)
+  int64_t base = 0;      // processes x pool_size
+  int64_t overflow = 0;  // held beyond base, never negative
+  double utilization = 0;
+};
+DeclaredPool declared_pool(const config::DeclaredApplication& app, int64_t held);
+int64_t declared_capacity(const std::vector<config::DeclaredApplication>& apps);
 
 struct ApplicationSummary {
   std::string name;  // "unnamed" for an empty application_name, "other" for the folded rest
@@ -40,16 +54,12 @@ struct ApplicationSummary {
   int64_t leak_suspects_idle_in_transaction = 0;
   std::vector<int> sample_pids;
   std::optional<config::DeclaredApplication> declared;
+  std::optional<DeclaredPool> pool;  // for a declared application
+  // Set by assess(): how its oldest connection and its longest idle
+  // transaction compare with the thresholds.
+  Severity age_severity = Severity::ok;
+  Severity idle_in_transaction_severity = Severity::ok;
 };
-
-struct DeclaredPool {
-  int64_t capacity = 0;  // processes x (pool_size + max_overflow)
-  int64_t base = 0;      // processes x pool_size
-  int64_t overflow = 0;  // held beyond base, never negative
-  double utilization = 0;
-};
-DeclaredPool declared_pool(const config::DeclaredApplication& app, int64_t held);
-int64_t declared_capacity(const std::vector<config::DeclaredApplication>& apps);
 
 // PgBouncer budgets. A session-mode pool admits at most pool_size clients
 // (each holds a server connection); transaction and statement modes admit up
@@ -88,4 +98,4 @@ std::vector<ApplicationSummary> summarize_applications(const ServerStats& stats,
                                                        const std::vector<config::DeclaredApplication>& declared,
                                                        size_t max_named);
 
-}  // namespace pgconn
+}  // namespace pgconn::model

@@ -1,6 +1,8 @@
-// The running exporter: the active configuration, its poller and the latest
-// snapshots. HTTP handlers read views from here; SIGHUP calls reload().
+// The running exporter: the active configuration, its poller and what the
+// poller published. HTTP handlers read views from here; SIGHUP calls reload().
 #pragma once
+
+#include <prometheus/metric_family.h>
 
 #include <functional>
 #include <memory>
@@ -12,9 +14,10 @@
 #include "config/config.h"
 #include "poller/poller.h"
 #include "poller/snapshot_store.h"
-#include "render/metrics.h"
+#include "model/assessment.h"
+#include "model/exporter_info.h"
 
-namespace pgconn {
+namespace pgconn::app {
 
 class App {
  public:
@@ -34,24 +37,24 @@ class App {
   // kept alive by the returned pointer.
   struct View {
     std::shared_ptr<const config::Config> config;
-    std::vector<render::TargetView> targets;
-    render::ExporterInfo info;
+    std::vector<model::Published> targets;  // in the configuration's order
+    model::ExporterInfo info;
   };
   View view() const;
-  // The exporter's own connection pools, from one snapshot of each. Only
-  // /metrics needs them, so views do not build them; they are collected
-  // outside the lock, which scrapes and health checks share.
-  std::vector<prometheus::MetricFamily> pool_families() const;
+  // The families of `target`'s own connection pool, collected now (they
+  // change with its polls); empty for a pgbouncer target. Collected outside
+  // the lock, which scrapes and health checks share.
+  std::vector<prometheus::MetricFamily> pool_families(const std::string& target) const;
 
  private:
   mutable std::mutex mutex_;
   std::shared_ptr<const config::Config> config_;
   std::string config_path_;
   std::optional<std::string> listen_address_flag_;
-  render::ExporterInfo info_;
-  SnapshotStore store_;
-  std::unique_ptr<Poller> poller_;
+  model::ExporterInfo info_;
+  poller::SnapshotStore store_;
+  std::unique_ptr<poller::Poller> poller_;
   std::function<void(const config::Config&)> reload_hook_;
 };
 
-}  // namespace pgconn
+}  // namespace pgconn::app

@@ -1,8 +1,8 @@
-#include "usage.h"
+#include "model/usage.h"
 
 #include <algorithm>
 
-namespace pgconn {
+namespace pgconn::model {
 namespace {
 
 void keep_max(std::optional<double>& into, const std::optional<double>& value) {
@@ -28,6 +28,11 @@ const std::vector<std::string>& connection_states() {
   static const std::vector<std::string> states = {
       "active", "idle", "idle_in_transaction", "idle_in_transaction_aborted", "fastpath_function_call",
       "disabled", "unknown"};
+  return states;
+}
+
+const std::vector<std::string>& application_states() {
+  static const std::vector<std::string> states = {"active", "idle", "idle_in_transaction"};
   return states;
 }
 
@@ -175,6 +180,7 @@ std::vector<ApplicationSummary> summarize_applications(const ServerStats& stats,
   for (auto& s : all) {
     if (s.declared || (named < max_named && s.name != "other")) {
       if (!s.declared) ++named;
+      if (s.declared) s.pool = declared_pool(*s.declared, s.connections);
       kept.push_back(std::move(s));
     } else {
       merge(other, s);
@@ -184,4 +190,4 @@ std::vector<ApplicationSummary> summarize_applications(const ServerStats& stats,
   return kept;
 }
 
-}  // namespace pgconn
+}  // namespace pgconn::model

@@ -24,7 +24,7 @@ int diagnose(const Flags& flags, const config::Config& config) {
   for (const auto& target : targets) {
     poller::TargetPoll poll(target, config.pool, config.poll_timeout, pg::kDiagnoseApplication);
     poll.run();
-    assessments.push_back(model::assess(poll.snapshot(), target, static_cast<size_t>(config.max_applications)));
+    assessments.push_back(model::assess(poll.snapshot(), target, model::cardinality(config)));
   }
   std::cout << (format == "json" ? diagnosis_json(assessments) : diagnosis_text(assessments));
   return diagnosis_exit_status(assessments);

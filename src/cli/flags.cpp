@@ -10,13 +10,13 @@ namespace {
 // `diagnose --execute`) is an error instead of being silently ignored.
 const std::map<std::string, std::set<std::string>> kCommands = {
     {"check-config", {}},
-    {"monitor", {"target", "interval", "once"}},
+    {"monitor", {"target", "interval", "by", "once"}},
     {"diagnose", {"target", "format"}},
-    {"reset", {"target", "application", "user", "database", "state", "older-than", "execute"}},
+    {"reset", {"target", "application", "user", "database", "client-addr", "state", "older-than", "execute"}},
 };
 // Subcommand options that take a value; the rest are switches.
-const std::set<std::string> kValueOptions = {"target", "interval", "format", "application", "user",
-                                             "database", "state", "older-than"};
+const std::set<std::string> kValueOptions = {"target",   "interval",    "by",    "format",    "application",
+                                             "user",     "database",    "client-addr", "state", "older-than"};
 const std::set<std::string> kSwitches = {"once", "execute"};
 
 }  // namespace
@@ -24,9 +24,10 @@ const std::set<std::string> kSwitches = {"once", "execute"};
 std::string usage_text() {
   return R"(usage: pgconn_exporter [flags]                  run the exporter
        pgconn_exporter check-config FILE           validate a configuration file
-       pgconn_exporter monitor  [--target NAME] [--interval 2s] [--once]
+       pgconn_exporter monitor  [--target NAME] [--interval 2s] [--by application|address] [--once]
        pgconn_exporter diagnose [--target NAME] [--format text|json]
        pgconn_exporter reset --target NAME [--application A] [--user U] [--database D]
+                             [--client-addr 10.0.3.7|10.0.3.0/24|local]
                              [--state idle|idle_in_transaction] [--older-than 10m] [--execute]
 
 flags:

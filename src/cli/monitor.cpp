@@ -37,13 +37,13 @@ void install_signal_handlers() {
   sigaction(SIGWINCH, &action, nullptr);
 }
 
-std::string header(config::Duration interval, bool keys) {
+std::string header(config::Duration interval, bool keys, bool by_address) {
   std::time_t now = std::time(nullptr);
   std::tm local{};
   char when[32];
   std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", localtime_r(&now, &local));
   return "pgconn_exporter monitor  every " + config::format_duration(interval) + "  " + when +
-         (keys ? "  (q quits)" : "");
+         (keys ? by_address ? "  (q quits)  a: by application" : "  (q quits)  a: by address" : "");
 }
 
 class Monitor {
@@ -63,21 +63,22 @@ class Monitor {
       if (g_quit) return;
       poll->run();
       published_.push_back(model::publish(std::make_shared<const model::Snapshot>(poll->snapshot()), poll->target(),
-                                          static_cast<size_t>(config_.max_applications)));
+                                          model::cardinality(config_)));
     }
   }
 
   // In place on a terminal: home, each line cleared to its end, the rest of
   // the screen cleared, and no newline after the last line (on the bottom
   // row it would scroll the header away). Elsewhere, plain text frames.
-  void draw(bool in_place, bool color, bool keys) const {
+  void draw(bool in_place, bool color, bool keys, bool by_address) const {
     TerminalSize size = terminal_size(STDOUT_FILENO);
     FrameOptions options;
     options.columns = size.columns;
     options.rows = size.rows;
     options.color = color;
-    options.header = header(interval_, keys);
+    options.header = header(interval_, keys, by_address);
     options.now_unix = model::unix_now();
+    options.by_address = by_address;
 
     std::string out;
     for (const auto& line : render_frame(published_, options)) {
@@ -97,8 +98,9 @@ class Monitor {
 };
 
 // Waits until `deadline` for keys on stdin. Returns true when the window
-// was resized (redraw now), false at the deadline or when asked to quit.
-bool wait_for_keys(bool& watch_stdin, SteadyClock::time_point deadline) {
+// was resized or the view switched (redraw now), false at the deadline or
+// when asked to quit.
+bool wait_for_keys(bool& watch_stdin, bool& by_address, SteadyClock::time_point deadline) {
   while (!g_quit) {
     if (g_resized) {
       g_resized = 0;
@@ -112,9 +114,15 @@ bool wait_for_keys(bool& watch_stdin, SteadyClock::time_point deadline) {
     ssize_t n = read(STDIN_FILENO, keys, sizeof keys);
     // End of input (stdin is /dev/null or a closed pipe): just wait out the interval.
     if (n <= 0) watch_stdin = false;
+    bool switched = false;
     for (ssize_t i = 0; i < n; ++i) {
       if (keys[i] == 'q' || keys[i] == 'Q' || keys[i] == '\x03') g_quit = 1;
+      if (keys[i] == 'a' || keys[i] == 'A') {
+        by_address = !by_address;
+        switched = true;
+      }
     }
+    if (switched && !g_quit) return true;
   }
   return false;
 }
@@ -124,12 +132,17 @@ bool wait_for_keys(bool& watch_stdin, SteadyClock::time_point deadline) {
 int monitor(const Flags& flags, const config::Config& config) {
   std::vector<config::Target> targets;
   config::Duration interval{2000};
+  bool by_address = false;
   try {
     targets = selected_targets(flags, config);
     if (auto text = flags.option("interval")) {
       auto parsed = config::parse_duration(*text);
       if (!parsed || parsed->count() <= 0) throw UsageError("--interval needs a duration such as 2s or 500ms");
       interval = *parsed;
+    }
+    if (auto by = flags.option("by")) {
+      if (*by != "application" && *by != "address") throw UsageError("--by must be application or address");
+      by_address = *by == "address";
     }
   } catch (const UsageError& e) {
     std::cerr << "pgconn_exporter: " << e.what() << "\n";
@@ -139,7 +152,7 @@ int monitor(const Flags& flags, const config::Config& config) {
   bool tty = isatty(STDOUT_FILENO);
   if (flags.options.count("once")) {
     monitor.poll_all();
-    monitor.draw(false, tty, false);
+    monitor.draw(false, tty, false, by_address);
     return 0;
   }
   install_signal_handlers();
@@ -151,8 +164,8 @@ int monitor(const Flags& flags, const config::Config& config) {
     auto next = SteadyClock::now() + interval;
     monitor.poll_all();
     if (g_quit) break;
-    monitor.draw(tty, tty, keys);
-    while (wait_for_keys(watch_stdin, next)) monitor.draw(tty, tty, keys);
+    monitor.draw(tty, tty, keys, by_address);
+    while (wait_for_keys(watch_stdin, by_address, next)) monitor.draw(tty, tty, keys, by_address);
     if (!tty && !g_quit) std::cout << "\n";
   }
   return 0;

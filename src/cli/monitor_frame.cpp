@@ -104,6 +104,38 @@ Line application_row(const model::ApplicationSummary& app) {
           {pad_left(capacity, 6) + pad_left(overflow, 9)}};
 }
 
+Line address_header() {
+  return {{pad_right("CLIENT ADDRESS", 40) + pad_left("HELD", 6) + pad_left("ACTIVE", 7) + pad_left("IDLE", 6) +
+           pad_left("IDLE-TX", 8) + pad_left("SUSPECTS", 9)}};
+}
+
+// Suspects (by age or idle in transaction) are warnings, as their findings.
+Line address_row(const model::ClientAddressSummary& a) {
+  int64_t suspects = a.leak_suspects_age + a.leak_suspects_idle_in_transaction;
+  return {{pad_right(a.client_addr, 40) + pad_left(std::to_string(a.connections), 6) +
+           pad_left(std::to_string(count(a.by_state, "active")), 7) +
+           pad_left(std::to_string(count(a.by_state, "idle")), 6) +
+           pad_left(std::to_string(count(a.by_state, "idle_in_transaction")), 8)},
+          {pad_left(std::to_string(suspects), 9), suspects > 0 ? Severity::warning : Severity::ok}};
+}
+
+// The pooler's clients by application or by address.
+void add_pooler_clients(const std::vector<model::PoolerClientGroup>& groups, const std::string& title,
+                        std::vector<Line>& lines) {
+  lines.push_back({{pad_right(title, 40) + pad_left("CLIENTS", 8) + pad_left("LINKED", 7) + pad_left("IDLE", 6) +
+                    pad_left("WAITING", 8) + pad_left("OLD", 5)}});
+  for (const auto& g : groups) {
+    std::string name = g.name.size() > 39 ? g.name.substr(0, 38) + "~" : g.name;
+    lines.push_back({{pad_right(name, 40) + pad_left(std::to_string(g.clients), 8) +
+                      pad_left(std::to_string(count(g.by_state, "linked")), 7) +
+                      pad_left(std::to_string(count(g.by_state, "idle")), 6)},
+                     {pad_left(std::to_string(count(g.by_state, "waiting")), 8),
+                      count(g.by_state, "waiting") > 0 ? Severity::warning : Severity::ok},
+                     {pad_left(std::to_string(g.leak_suspects_age), 5),
+                      g.leak_suspects_age > 0 ? Severity::warning : Severity::ok}});
+  }
+}
+
 // "critical leak_idle_in_transaction x2, info unnamed_connections": one
 // entry per severity and code (findings repeat per application).
 Line findings_line(const std::vector<model::Finding>& findings, Severity worst) {
@@ -148,6 +180,11 @@ void add_pooler(const model::PoolerAssessment& pooler, const FrameOptions& optio
                      {pad_left(std::to_string(p.servers_active + p.servers_used + p.servers_idle), 8) +
                       pad_left(std::to_string(assessed.budget.client_limit), 6) + pad_left(wait, 9)}});
   }
+  if (options.by_address) {
+    add_pooler_clients(pooler.holders.client_addresses, "CLIENT ADDRESS", lines);
+  } else {
+    add_pooler_clients(pooler.holders.applications, "APPLICATION", lines);
+  }
 }
 
 void add_target(const model::Published& published, const FrameOptions& options, std::vector<Line>& lines) {
@@ -166,8 +203,13 @@ void add_target(const model::Published& published, const FrameOptions& options, 
     lines.push_back(head);
     lines.push_back(usage_bar(*a.usage, a.usage_severity, options.columns));
     lines.push_back(states_line(*a.usage));
-    lines.push_back(application_header());
-    for (const auto& app : a.applications) lines.push_back(application_row(app));
+    if (options.by_address) {
+      lines.push_back(address_header());
+      for (const auto& addr : a.client_addresses) lines.push_back(address_row(addr));
+    } else {
+      lines.push_back(application_header());
+      for (const auto& app : a.applications) lines.push_back(application_row(app));
+    }
   }
   if (a.pooler) add_pooler(*a.pooler, options, head, lines);
   lines.push_back(findings_line(a.findings, a.worst));

@@ -16,11 +16,12 @@ struct FrameOptions {
   bool color = false;  // ANSI colours by severity
   std::string header;  // the first line
   double now_unix = 0; // to tell how old the data of a failing target is
+  bool by_address = false;  // holders by client address instead of by application
 };
 
 // At most `rows` lines of at most `columns` characters each (colour codes
-// aside): per target the usage, a bar, counts by state, the applications
-// table and the findings' codes. Rows past the window are summarised.
+// aside): per target the usage, a bar, counts by state, the holders table
+// (by application, or by client address) and the findings' codes. Rows past the window are summarised.
 std::vector<std::string> render_frame(const std::vector<model::Published>& targets, const FrameOptions& options);
 
 }  // namespace pgconn::cli

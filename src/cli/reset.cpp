@@ -39,11 +39,12 @@ std::vector<ResetRow> read_rows(const pg::Result& r, bool terminated) {
     row.application = r.text(i, 1);
     row.user = r.text(i, 2);
     row.database = r.text(i, 3);
-    row.state = r.text(i, 4);
-    row.state_age_seconds = r.number(i, 5);
-    row.connection_age_seconds = r.number(i, 6);
-    row.skipped = r.text(i, 7);
-    if (terminated && row.skipped.empty()) row.terminated = r.boolean(i, 8);
+    row.client_addr = r.text(i, 4);
+    row.state = r.text(i, 5);
+    row.state_age_seconds = r.number(i, 6);
+    row.connection_age_seconds = r.number(i, 7);
+    row.skipped = r.text(i, 8);
+    if (terminated && row.skipped.empty()) row.terminated = r.boolean(i, 9);
     rows.push_back(std::move(row));
   }
   return rows;
@@ -73,7 +74,7 @@ int reset(const Flags& flags, const config::Config& config) {
 
   poller::TargetPoll poll(target, config.pool, config.poll_timeout, pg::kResetApplication);
   if (!poll.run()) {
-    model::Assessment a = model::assess(poll.snapshot(), target, static_cast<size_t>(config.max_applications));
+    model::Assessment a = model::assess(poll.snapshot(), target, model::cardinality(config));
     std::cerr << "pgconn_exporter: cannot reach target " << target.name << ": " << text::printable(a.down->text())
               << "\n";
     return 2;

@@ -1,5 +1,7 @@
 #include "cli/reset_plan.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <map>
 #include <stdexcept>
@@ -33,6 +35,12 @@ ResetFilter reset_filter(const Flags& flags) {
   filter.application = flags.option("application");
   filter.user = flags.option("user");
   filter.database = flags.option("database");
+  if (auto text = flags.option("client-addr")) {
+    filter.client_addr = parse_client_addr(*text);
+    if (!filter.client_addr) {
+      throw UsageError("--client-addr needs an IP address, a CIDR such as 10.0.3.0/24, or local");
+    }
+  }
   filter.state = flags.option("state");
   if (filter.state && *filter.state != "idle" && *filter.state != "idle_in_transaction") {
     throw UsageError("--state must be idle or idle_in_transaction");
@@ -41,9 +49,10 @@ ResetFilter reset_filter(const Flags& flags) {
     filter.older_than = config::parse_duration(*text);
     if (!filter.older_than) throw UsageError("--older-than needs a duration such as 10m or 90s");
   }
-  if (!filter.application && !filter.user && !filter.database && !filter.state && !filter.older_than) {
+  if (!filter.application && !filter.user && !filter.database && !filter.client_addr && !filter.state &&
+      !filter.older_than) {
     throw UsageError("reset refuses to run without a filter: give at least one of --application, --user, "
-                     "--database, --state or --older-than");
+                     "--database, --client-addr, --state or --older-than");
   }
   return filter;
 }
@@ -56,6 +65,7 @@ std::string describe(const ResetFilter& filter) {
   if (filter.application) add("application", *filter.application);
   if (filter.user) add("user", *filter.user);
   if (filter.database) add("database", *filter.database);
+  if (filter.client_addr) add("client-addr", *filter.client_addr);
   if (filter.state) add("state", *filter.state);
   if (filter.older_than) add("older-than", config::format_duration(*filter.older_than));
   return out;
@@ -74,12 +84,37 @@ std::string sql_literal(std::string_view text) {
   return out + "'";
 }
 
+std::optional<std::string> parse_client_addr(const std::string& text) {
+  if (text == "local") return text;
+  std::string address = text;
+  std::optional<int> prefix;
+  size_t slash = text.find('/');
+  if (slash != std::string::npos) {
+    address = text.substr(0, slash);
+    std::string digits = text.substr(slash + 1);
+    if (digits.empty() || digits.size() > 3 || digits.find_first_not_of("0123456789") != std::string::npos) {
+      return std::nullopt;
+    }
+    prefix = std::stoi(digits);
+  }
+  unsigned char bytes[sizeof(in6_addr)];
+  int family = address.find(':') == std::string::npos ? AF_INET : AF_INET6;
+  if (inet_pton(family, address.c_str(), bytes) != 1) return std::nullopt;
+  if (prefix && *prefix > (family == AF_INET ? 32 : 128)) return std::nullopt;
+  char normal[INET6_ADDRSTRLEN];
+  inet_ntop(family, bytes, normal, sizeof normal);
+  return std::string(normal) + (prefix ? "/" + std::to_string(*prefix) : "");
+}
+
 std::string reset_sql(const ResetFilter& filter, bool terminate) {
-  std::string sql = "SELECT pid, application, usename, datname, state, state_age, connection_age, skipped";
+  std::string sql = "SELECT pid, application, usename, datname, client_addr, state, state_age, connection_age, skipped";
   if (terminate) sql += ",\n       CASE WHEN skipped = '' THEN pg_terminate_backend(pid) END";
   sql +=
       "\nFROM (SELECT a.pid, coalesce(a.application_name, '') AS application, coalesce(a.usename, '') AS usename,\n"
-      "             coalesce(a.datname, '') AS datname, coalesce(a.state, 'unknown') AS state,\n"
+      "             coalesce(a.datname, '') AS datname,\n"
+      "             CASE WHEN a.client_port = -1 THEN 'local' WHEN a.client_addr IS NULL THEN 'unknown'\n"
+      "                  ELSE host(a.client_addr) END AS client_addr,\n"
+      "             coalesce(a.state, 'unknown') AS state,\n"
       "             extract(epoch FROM now() - a.state_change) AS state_age,\n"
       "             extract(epoch FROM now() - a.backend_start) AS connection_age,\n"
       "             CASE WHEN a.pid = pg_backend_pid() THEN 'own'\n"
@@ -99,6 +134,11 @@ std::string reset_sql(const ResetFilter& filter, bool terminate) {
   if (filter.application) sql += "\n  AND a.application_name = " + sql_literal(*filter.application);
   if (filter.user) sql += "\n  AND a.usename = " + sql_literal(*filter.user);
   if (filter.database) sql += "\n  AND a.datname = " + sql_literal(*filter.database);
+  if (filter.client_addr == "local") {
+    sql += "\n  AND a.client_port = -1";
+  } else if (filter.client_addr) {
+    sql += "\n  AND a.client_addr <<= " + sql_literal(*filter.client_addr) + "::inet";
+  }
   // The same states the leak findings count (aborted transactions included).
   if (filter.state == "idle") sql += "\n  AND a.state = 'idle'";
   if (filter.state == "idle_in_transaction") sql += "\n  AND a.state LIKE 'idle in transaction%'";
@@ -144,13 +184,13 @@ std::string reset_report(const std::string& target, const ResetFilter& filter, c
   std::string skips;
   for (const auto& [reason, n] : skipped) skips += skipped_line(reason, n);
   if (rows.empty()) return "no client backend on " + where + "\n" + skips;
-  std::vector<std::vector<std::string>> cells{{"PID", "APPLICATION", "USER", "DATABASE", "STATE", "AGE", "CONNECTED"}};
+  std::vector<std::vector<std::string>> cells{{"PID", "APPLICATION", "USER", "DATABASE", "STATE", "AGE", "CONNECTED", "ADDRESS"}};
   if (executed) cells[0].push_back("RESULT");
   size_t terminated = 0;
   for (const auto& row : rows) {
     cells.push_back({std::to_string(row.pid), text::printable(row.application), text::printable(row.user),
                      text::printable(row.database), row.state, text::age_text(row.state_age_seconds),
-                     text::age_text(row.connection_age_seconds)});
+                     text::age_text(row.connection_age_seconds), text::printable(row.client_addr)});
     if (executed) {
       bool ok = row.terminated.value_or(false);
       terminated += ok ? 1 : 0;

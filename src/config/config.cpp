@@ -233,6 +233,7 @@ Config parse(const std::string& text, const std::string& file) {
   if (const toml::table* metrics = root.table("metrics")) {
     TableReader reader(*metrics, "metrics", file);
     if (auto v = reader.integer("max_applications", 1, 10000)) config.max_applications = static_cast<int>(*v);
+    if (auto v = reader.integer("max_client_addresses", 1, 10000)) config.max_client_addresses = static_cast<int>(*v);
     reader.finish();
   }
   if (const toml::table* thresholds = root.table("thresholds")) {

@@ -83,6 +83,7 @@ struct Config {
   Duration poll_timeout{3000};
   int poll_workers = 4;
   int max_applications = 50;
+  int max_client_addresses = 50;  // top N client addresses; the rest is summed under "other"
   PoolSettings pool;
   Thresholds thresholds;
   std::vector<Target> targets;

@@ -27,8 +27,13 @@ void judge_applications(std::vector<ApplicationSummary>& apps, const LeakThresho
   }
 }
 
-PoolerAssessment judge_pooler(const PoolerStats& stats, const config::Target& target) {
+PoolerAssessment judge_pooler(const PoolerStats& stats, const config::Target& target, const Cardinality& caps) {
   PoolerAssessment pooler;
+  const double age_threshold = target.thresholds.connection_age_seconds;
+  pooler.holders = summarize_pooler_clients(stats, caps.applications, caps.client_addresses,
+                                            [&](const PgBouncerClient& c) {
+                                              return c.connected_seconds && *c.connected_seconds > age_threshold;
+                                            });
   // A pgbouncer target's connection_limit overrides max_client_conn.
   pooler.usage = pgbouncer_usage(stats, target.connection_limit);
   pooler.clients = client_usage(pooler.usage);
@@ -77,7 +82,11 @@ Severity worst(const std::vector<Finding>& findings) {
   return s;
 }
 
-Assessment assess(const Snapshot& snapshot, const config::Target& target, size_t max_applications) {
+Cardinality cardinality(const config::Config& config) {
+  return {static_cast<size_t>(config.max_applications), static_cast<size_t>(config.max_client_addresses)};
+}
+
+Assessment assess(const Snapshot& snapshot, const config::Target& target, const Cardinality& caps) {
   Assessment a;
   a.target = target;
   a.up = snapshot.up;
@@ -87,17 +96,18 @@ Assessment assess(const Snapshot& snapshot, const config::Target& target, size_t
     const ServerStats& stats = *snapshot.stats;
     a.usage = compute_usage(stats, configured_budget(target));
     a.usage_severity = usage_severity(*a.usage, target.thresholds);
-    a.applications = summarize_applications(stats, target.applications, max_applications);
+    a.applications = summarize_applications(stats, target.applications, caps.applications);
     judge_applications(a.applications, stats.leak_thresholds);
+    a.client_addresses = summarize_client_addresses(stats, caps.client_addresses);
   }
-  if (snapshot.pooler) a.pooler = judge_pooler(*snapshot.pooler, target);
+  if (snapshot.pooler) a.pooler = judge_pooler(*snapshot.pooler, target, caps);
   a.findings = findings_of(a, snapshot);
   a.worst = worst(a.findings);
   return a;
 }
 
-Published publish(SnapshotPtr snapshot, const config::Target& target, size_t max_applications) {
-  auto assessment = std::make_shared<const Assessment>(assess(*snapshot, target, max_applications));
+Published publish(SnapshotPtr snapshot, const config::Target& target, const Cardinality& caps) {
+  auto assessment = std::make_shared<const Assessment>(assess(*snapshot, target, caps));
   return {std::move(snapshot), std::move(assessment)};
 }
 

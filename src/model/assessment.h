@@ -46,6 +46,7 @@ struct PoolerAssessment {
   Usage clients;  // the pooler's clients against its client limit
   Severity severity = Severity::ok;
   std::vector<PoolAssessment> pools;
+  PoolerClients holders;  // its clients by application and by address, with leak suspects
 };
 
 struct Assessment {
@@ -57,13 +58,22 @@ struct Assessment {
   std::optional<Usage> usage;
   Severity usage_severity = Severity::ok;
   std::vector<ApplicationSummary> applications;
+  std::vector<ClientAddressSummary> client_addresses;
   int64_t declared_capacity = 0;  // the declared pools together
   std::optional<PoolerAssessment> pooler;  // PgBouncer targets with data
   std::vector<Finding> findings;           // most severe first
   Severity worst = Severity::ok;
 };
 
-Assessment assess(const Snapshot& snapshot, const config::Target& target, size_t max_applications);
+// How many applications and client addresses keep their own label; the
+// rest is summed under "other" ([metrics] in the configuration).
+struct Cardinality {
+  size_t applications = 50;
+  size_t client_addresses = 50;
+};
+Cardinality cardinality(const config::Config& config);
+
+Assessment assess(const Snapshot& snapshot, const config::Target& target, const Cardinality& caps);
 
 // What the exporter publishes for a target: the snapshot and its
 // assessment, both immutable, replaced together.
@@ -71,7 +81,7 @@ struct Published {
   SnapshotPtr snapshot;
   std::shared_ptr<const Assessment> assessment;
 };
-Published publish(SnapshotPtr snapshot, const config::Target& target, size_t max_applications);
+Published publish(SnapshotPtr snapshot, const config::Target& target, const Cardinality& caps);
 
 // The severity rules, for the assessment and its tests.
 // How close to the limit the usage is, by counts and by ratio.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "config/duration.h"
@@ -14,6 +15,20 @@ namespace {
 std::string pids_text(const std::vector<int>& pids) {
   std::string out;
   for (int pid : pids) out += (out.empty() ? "" : ",") + std::to_string(pid);
+  return out;
+}
+
+// ", from 10.0.3.7 (2), 10.0.3.8 (1)": where suspects connect from, most
+// first, at most three addresses named.
+std::string addresses_text(const std::map<std::string, int64_t>& by_address) {
+  if (by_address.empty()) return "";
+  std::vector<std::pair<std::string, int64_t>> sorted(by_address.begin(), by_address.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string out = ", from ";
+  for (size_t i = 0; i < sorted.size() && i < 3; ++i) {
+    out += (i ? ", " : "") + text::printable(sorted[i].first) + " (" + std::to_string(sorted[i].second) + ")";
+  }
+  if (sorted.size() > 3) out += " and " + std::to_string(sorted.size() - 3) + " more address(es)";
   return out;
 }
 
@@ -57,7 +72,14 @@ std::string free_idle_in_transaction(const std::string& target, const Applicatio
     return "; the application name holds control characters or bytes that are not UTF-8, so no command is "
            "suggested: filter reset by --user or --database";
   }
-  return "; free them now with `" + command + " --application " + text::shell_quote(name) + " --execute`";
+  command += " --application " + text::shell_quote(name);
+  // All from one of several addresses: name it, so only that replica's
+  // sessions go.
+  const auto& addresses = app.idle_in_transaction_suspects_by_address;
+  if (app.client_addresses.size() > 1 && addresses.size() == 1 && addresses.begin()->first != "unknown") {
+    command += " --client-addr " + text::shell_quote(addresses.begin()->first);
+  }
+  return "; free them now with `" + command + " --execute`";
 }
 
 void application_findings(const Assessment& a, const LeakThresholds& leaks, std::vector<Finding>& out) {
@@ -67,7 +89,8 @@ void application_findings(const Assessment& a, const LeakThresholds& leaks, std:
       std::ostringstream ev;
       ev << app.name << ": " << app.leak_suspects_idle_in_transaction << " connection(s) idle in transaction over "
          << text::age_text(leaks.idle_in_transaction_seconds) << ", oldest "
-         << text::age_text(app.oldest_idle_in_transaction_age_seconds) << "; pids " << pids_text(app.sample_pids);
+         << text::age_text(app.oldest_idle_in_transaction_age_seconds)
+         << addresses_text(app.idle_in_transaction_suspects_by_address) << "; pids " << pids_text(app.sample_pids);
       out.push_back({std::max(app.idle_in_transaction_severity, Severity::warning), "leak_idle_in_transaction",
                      "sessions left idle in transaction (a transaction opened and never committed)", ev.str(),
                      "commit or roll back in the application (close sessions in finally blocks); set "
@@ -79,7 +102,8 @@ void application_findings(const Assessment& a, const LeakThresholds& leaks, std:
       std::ostringstream ev;
       ev << app.name << ": " << app.leak_suspects_age << " connection(s) older than "
          << text::age_text(leaks.connection_age_seconds) << ", oldest "
-         << text::age_text(app.oldest_connection_age_seconds) << "; pids " << pids_text(app.sample_pids);
+         << text::age_text(app.oldest_connection_age_seconds) << addresses_text(app.age_suspects_by_address)
+         << "; pids " << pids_text(app.sample_pids);
       out.push_back({Severity::warning, "leak_old_connections", "long-lived connections: a leak is suspected",
                      ev.str(),
                      "make sure every checkout is returned; set pool_recycle (SQLAlchemy) so pools "
@@ -135,7 +159,19 @@ void capacity_and_hygiene_findings(const Assessment& a, const ServerStats& stats
   }
 }
 
-void pooler_findings(const PoolerAssessment& pooler, std::vector<Finding>& out) {
+void pooler_findings(const PoolerAssessment& pooler, double age_threshold, std::vector<Finding>& out) {
+  for (const auto& app : pooler.holders.applications) {
+    if (app.leak_suspects_age == 0) continue;
+    std::ostringstream ev;
+    ev << app.name << ": " << app.leak_suspects_age << " pooler client(s) connected longer than "
+       << text::age_text(age_threshold) << ", oldest " << text::age_text(app.oldest_client_age_seconds)
+       << addresses_text(app.age_suspects_by_address);
+    out.push_back({Severity::warning, "pooler_leak_old_clients",
+                   "long-lived pooler clients: a leak of client connections is suspected", ev.str(),
+                   "make sure every client closes its connection to the pooler (or returns it to its own "
+                   "pool); pooler clients that never leave fill max_client_conn",
+                   app.name});
+  }
   if (pooler.severity >= Severity::warning) {
     std::ostringstream ev;
     ev << pooler.usage.clients << " of max_client_conn " << pooler.usage.client_limit << " client connections ("
@@ -167,7 +203,7 @@ void pooler_findings(const PoolerAssessment& pooler, std::vector<Finding>& out) 
 std::vector<Finding> findings_of(const Assessment& a, const Snapshot& snapshot) {
   std::vector<Finding> out;
   if (a.down) unreachable(*a.down, out);
-  if (a.pooler) pooler_findings(*a.pooler, out);
+  if (a.pooler) pooler_findings(*a.pooler, a.target.thresholds.connection_age_seconds, out);
   if (a.usage) {
     usage_findings(*a.usage, a.usage_severity, out);
     application_findings(a, snapshot.stats->leak_thresholds, out);

@@ -28,6 +28,19 @@ struct ApplicationStateRow {
   bool monitoring = false;  // this exporter's family (pg/application_name.h): never a leak suspect
 };
 
+// Client backends from one client address, of one application, in one
+// state: the activity collector's groups, which it also sums per
+// application and state into ApplicationStateRow.
+struct ClientAddressRow {
+  std::string client_addr;       // as PostgreSQL prints it; "local" (Unix socket), "unknown" (not visible)
+  std::string application_name;  // as reported; "" when unset
+  std::string state;             // pgconn state label, as in ApplicationStateRow
+  int64_t connections = 0;
+  int64_t older_than_age_threshold = 0;
+  int64_t idle_in_transaction_too_long = 0;
+  bool monitoring = false;
+};
+
 struct SessionCounters {
   int64_t sessions = 0, abandoned = 0, fatal = 0, killed = 0;
 };
@@ -52,6 +65,7 @@ struct ServerStats {
   int64_t reserved_connections = 0;  // PostgreSQL 16+
   bool sees_all_sessions = false;  // superuser or pg_monitor
   std::vector<ApplicationStateRow> activity;
+  std::vector<ClientAddressRow> client_addresses;
   std::map<std::string, NamedCount> databases;
   std::map<std::string, NamedCount> users;
   std::map<std::string, int64_t> backends_by_type;
@@ -77,6 +91,18 @@ struct PgBouncerDatabase {
   double client_wait_seconds_total = 0;
 };
 
+// One client of PgBouncer from SHOW CLIENTS.
+struct PgBouncerClient {
+  std::string application_name;  // "" when unset
+  std::string client_addr;       // "unix" for Unix-socket clients, as PgBouncer prints it
+  std::string database, user;
+  std::string state;             // linked (holds a server connection), idle or waiting
+  std::optional<double> connected_seconds;  // since connect_time; nullopt when its zone is unknown
+  // This exporter's family (pg/application_name.h): never a leak suspect,
+  // and not counted at all on the admin console (the exporters' own sessions).
+  bool monitoring = false;
+};
+
 // What a PgBouncer admin console showed.
 struct PoolerStats {
   std::vector<PgBouncerPool> pools;
@@ -85,6 +111,7 @@ struct PoolerStats {
   int64_t max_client_conn = 0, max_db_connections = 0, max_user_connections = 0;
   int64_t default_pool_size = 0, reserve_pool_size = 0;
   int64_t used_clients = 0, login_clients = 0;  // SHOW LISTS
+  std::vector<PgBouncerClient> clients;          // SHOW CLIENTS
 };
 
 // An opt-in fresh connection per poll, opened and closed as an ordinary

@@ -20,6 +20,53 @@ void merge(ApplicationSummary& into, const ApplicationSummary& from) {
   for (int pid : from.sample_pids) {
     if (into.sample_pids.size() < 5) into.sample_pids.push_back(pid);
   }
+  into.client_addresses.insert(from.client_addresses.begin(), from.client_addresses.end());
+  for (const auto& [addr, n] : from.age_suspects_by_address) into.age_suspects_by_address[addr] += n;
+  for (const auto& [addr, n] : from.idle_in_transaction_suspects_by_address) {
+    into.idle_in_transaction_suspects_by_address[addr] += n;
+  }
+}
+
+std::string application_label(const std::string& application_name) {
+  return application_name.empty() ? "unnamed" : application_name;
+}
+
+// Most first, ties by name; the first `max_named` keep their name, the rest
+// is merged into one group named "other".
+template <typename Group, typename Merge>
+std::vector<Group> keep_top(std::map<std::string, Group> by_name, size_t max_named, int64_t Group::*size,
+                            std::string Group::*name, Merge merge) {
+  std::vector<Group> all;
+  for (auto& [key, group] : by_name) all.push_back(std::move(group));
+  std::stable_sort(all.begin(), all.end(), [&](const Group& a, const Group& b) { return a.*size > b.*size; });
+  std::vector<Group> kept;
+  Group other{};
+  other.*name = "other";
+  other.folded = true;
+  for (auto& g : all) {
+    if (kept.size() < max_named && g.*name != "other") {
+      kept.push_back(std::move(g));
+    } else {
+      merge(other, g);
+    }
+  }
+  if (other.*size > 0) kept.push_back(std::move(other));
+  return kept;
+}
+
+void merge_address(ClientAddressSummary& into, const ClientAddressSummary& from) {
+  into.connections += from.connections;
+  for (const auto& [state, n] : from.by_state) into.by_state[state] += n;
+  into.leak_suspects_age += from.leak_suspects_age;
+  into.leak_suspects_idle_in_transaction += from.leak_suspects_idle_in_transaction;
+}
+
+void merge_clients(PoolerClientGroup& into, const PoolerClientGroup& from) {
+  into.clients += from.clients;
+  for (const auto& [state, n] : from.by_state) into.by_state[state] += n;
+  keep_max(into.oldest_client_age_seconds, from.oldest_client_age_seconds);
+  into.leak_suspects_age += from.leak_suspects_age;
+  for (const auto& [addr, n] : from.age_suspects_by_address) into.age_suspects_by_address[addr] += n;
 }
 
 }  // namespace
@@ -33,6 +80,11 @@ const std::vector<std::string>& connection_states() {
 
 const std::vector<std::string>& application_states() {
   static const std::vector<std::string> states = {"active", "idle", "idle_in_transaction"};
+  return states;
+}
+
+const std::vector<std::string>& pooler_client_states() {
+  static const std::vector<std::string> states = {"linked", "idle", "waiting"};
   return states;
 }
 
@@ -150,7 +202,7 @@ std::vector<ApplicationSummary> summarize_applications(const ServerStats& stats,
     s.declared = app;
   }
   for (const auto& row : stats.activity) {
-    std::string name = row.application_name.empty() ? "unnamed" : row.application_name;
+    std::string name = application_label(row.application_name);
     ApplicationSummary& s = by_name[name];
     s.name = name;
     s.unnamed = s.unnamed || row.application_name.empty();
@@ -165,6 +217,15 @@ std::vector<ApplicationSummary> summarize_applications(const ServerStats& stats,
     part.leak_suspects_idle_in_transaction = row.idle_in_transaction_too_long;
     part.sample_pids = row.sample_pids;
     merge(s, part);
+  }
+  for (const auto& row : stats.client_addresses) {
+    auto it = by_name.find(application_label(row.application_name));
+    if (it == by_name.end()) continue;
+    it->second.client_addresses.insert(row.client_addr);
+    if (row.older_than_age_threshold > 0) it->second.age_suspects_by_address[row.client_addr] += row.older_than_age_threshold;
+    if (row.idle_in_transaction_too_long > 0) {
+      it->second.idle_in_transaction_suspects_by_address[row.client_addr] += row.idle_in_transaction_too_long;
+    }
   }
   std::vector<ApplicationSummary> all;
   for (auto& [name, summary] : by_name) all.push_back(std::move(summary));
@@ -188,6 +249,62 @@ std::vector<ApplicationSummary> summarize_applications(const ServerStats& stats,
   }
   if (other.connections > 0) kept.push_back(std::move(other));
   return kept;
+}
+
+std::vector<ClientAddressSummary> summarize_client_addresses(const ServerStats& stats, size_t max_named) {
+  std::map<std::string, ClientAddressSummary> by_address;
+  for (const auto& row : stats.client_addresses) {
+    ClientAddressSummary& a = by_address[row.client_addr];
+    if (a.client_addr.empty()) {
+      a.client_addr = row.client_addr;
+      for (const auto& state : application_states()) a.by_state[state] = 0;
+    }
+    a.connections += row.connections;
+    a.by_state[row.state == "idle_in_transaction_aborted" ? "idle_in_transaction" : row.state] += row.connections;
+    a.leak_suspects_age += row.older_than_age_threshold;
+    a.leak_suspects_idle_in_transaction += row.idle_in_transaction_too_long;
+  }
+  auto kept = keep_top(std::move(by_address), max_named, &ClientAddressSummary::connections,
+                       &ClientAddressSummary::client_addr, merge_address);
+  for (auto& a : kept) {
+    for (const auto& state : application_states()) a.by_state.emplace(state, 0);
+  }
+  return kept;
+}
+
+PoolerClients summarize_pooler_clients(const PoolerStats& stats, size_t max_applications, size_t max_addresses,
+                                       const std::function<bool(const PgBouncerClient&)>& suspect) {
+  std::map<std::string, PoolerClientGroup> by_application, by_address;
+  auto add = [](PoolerClientGroup& g, const std::string& name, const PgBouncerClient& c, bool is_suspect) {
+    if (g.name.empty()) {
+      g.name = name;
+      for (const auto& state : pooler_client_states()) g.by_state[state] = 0;
+    }
+    g.clients += 1;
+    g.by_state[c.state] += 1;
+    if (!c.monitoring) keep_max(g.oldest_client_age_seconds, c.connected_seconds);
+    if (is_suspect) g.leak_suspects_age += 1;
+  };
+  for (const auto& c : stats.clients) {
+    if (c.monitoring && c.database == "pgbouncer") continue;  // an exporter's own console session
+    bool is_suspect = !c.monitoring && suspect(c);
+    PoolerClientGroup& app = by_application[application_label(c.application_name)];
+    add(app, application_label(c.application_name), c, is_suspect);
+    app.monitoring = app.monitoring || c.monitoring;
+    if (is_suspect) app.age_suspects_by_address[c.client_addr] += 1;
+    add(by_address[c.client_addr], c.client_addr, c, is_suspect);
+  }
+  PoolerClients out;
+  out.applications = keep_top(std::move(by_application), max_applications, &PoolerClientGroup::clients,
+                              &PoolerClientGroup::name, merge_clients);
+  out.client_addresses = keep_top(std::move(by_address), max_addresses, &PoolerClientGroup::clients,
+                                  &PoolerClientGroup::name, merge_clients);
+  for (auto* list : {&out.applications, &out.client_addresses}) {
+    for (auto& g : *list) {
+      for (const auto& state : pooler_client_states()) g.by_state.emplace(state, 0);
+    }
+  }
+  return out;
 }
 
 }  // namespace pgconn::model

@@ -1,10 +1,13 @@
 // Counting what a snapshot holds: the connection budget and its use,
-// per-application summaries with cardinality capped, declared pools and
-// PgBouncer budgets. Used by assess() (assessment.h), which adds the
-// severities; outputs read them from the assessment.
+// per-application and per-address summaries with cardinality capped,
+// declared pools, PgBouncer budgets and clients. Used by assess()
+// (assessment.h), which adds the severities; outputs read them from the
+// assessment.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +56,10 @@ struct ApplicationSummary {
   int64_t leak_suspects_age = 0;
   int64_t leak_suspects_idle_in_transaction = 0;
   std::vector<int> sample_pids;
+  std::set<std::string> client_addresses;  // every address it connects from
+  // Where the leak suspects connect from: client address -> connections.
+  std::map<std::string, int64_t> age_suspects_by_address;
+  std::map<std::string, int64_t> idle_in_transaction_suspects_by_address;
   std::optional<config::DeclaredApplication> declared;
   std::optional<DeclaredPool> pool;  // for a declared application
   // Set by assess(): how its oldest connection and its longest idle
@@ -60,6 +67,23 @@ struct ApplicationSummary {
   Severity age_severity = Severity::ok;
   Severity idle_in_transaction_severity = Severity::ok;
 };
+
+// Client backends from one client address. The states every address shows
+// are application_states(); aborted transactions count as idle in
+// transaction, other states keep their pgconn_connections label.
+struct ClientAddressSummary {
+  std::string client_addr;  // "other" for the folded rest
+  bool folded = false;
+  int64_t connections = 0;
+  std::map<std::string, int64_t> by_state;
+  int64_t leak_suspects_age = 0;
+  int64_t leak_suspects_idle_in_transaction = 0;
+};
+
+// The top `max_named` addresses by connections keep their label (ties by
+// address), the rest is summed under "other": together they sum to the
+// connections used.
+std::vector<ClientAddressSummary> summarize_client_addresses(const ServerStats& stats, size_t max_named);
 
 // PgBouncer budgets. A session-mode pool admits at most pool_size clients
 // (each holds a server connection); transaction and statement modes admit up
@@ -84,6 +108,31 @@ PoolerUsage pgbouncer_usage(const PoolerStats& stats, std::optional<int64_t> con
 // The pooler's clients against its client limit, as a Usage, so the same
 // threshold rules judge pooler and server budgets.
 Usage client_usage(const PoolerUsage& pooler);
+
+// The pooler's clients of one application, or from one address.
+struct PoolerClientGroup {
+  std::string name;     // application ("unnamed" for an empty one) or address; "other" when folded
+  bool folded = false;
+  bool monitoring = false;  // an application of this exporter's family: never a suspect
+  int64_t clients = 0;
+  std::map<std::string, int64_t> by_state;  // pooler_client_states(), zeros included
+  std::optional<double> oldest_client_age_seconds;
+  int64_t leak_suspects_age = 0;
+  std::map<std::string, int64_t> age_suspects_by_address;  // applications only
+};
+
+// linked (holds a server connection), idle, waiting (queued for one).
+const std::vector<std::string>& pooler_client_states();
+
+// The pooler's clients by application and by address, the exporter's own
+// console sessions left out, each list capped at `max_named` with "other".
+// `suspect` says which clients are leak suspects (assess() compares ages).
+struct PoolerClients {
+  std::vector<PoolerClientGroup> applications;
+  std::vector<PoolerClientGroup> client_addresses;
+};
+PoolerClients summarize_pooler_clients(const PoolerStats& stats, size_t max_applications, size_t max_addresses,
+                                       const std::function<bool(const PgBouncerClient&)>& suspect);
 
 // The budget a declared hosted pooler (e.g. Supabase's) imposes on clients.
 int64_t declared_pooler_budget(const config::DeclaredPooler& pooler);

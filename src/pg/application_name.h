@@ -15,6 +15,10 @@ inline constexpr const char* kMonitorApplication = "pgconn_exporter_monitor";
 inline constexpr const char* kDiagnoseApplication = "pgconn_exporter_diagnose";
 inline constexpr const char* kResetApplication = "pgconn_exporter_reset";
 
+inline bool is_monitoring_application(const std::string& name) {
+  return name == kDaemonApplication || name.rfind("pgconn_exporter_", 0) == 0;
+}
+
 // An SQL condition, true for a session of the family, on the column (or
 // expression) holding its application_name.
 inline std::string monitoring_session_sql(const std::string& column) {

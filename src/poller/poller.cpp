@@ -14,7 +14,7 @@ int worker_count(const config::Config& config) {
 }  // namespace
 
 Poller::Poller(const config::Config& config, SnapshotStore& store)
-    : interval_(config.poll_interval), max_applications_(static_cast<size_t>(config.max_applications)), store_(store) {
+    : interval_(config.poll_interval), cardinality_(model::cardinality(config)), store_(store) {
   add_targets_locked(config);
   workers_ = worker_count(config);
 }
@@ -43,7 +43,7 @@ void Poller::add_targets_locked(const config::Config& config) {
 
 void Poller::publish_locked(TargetState& state) {
   store_.publish(model::publish(std::make_shared<const model::Snapshot>(state.poll.snapshot()), state.poll.target(),
-                                max_applications_));
+                                cardinality_));
 }
 
 void Poller::reconfigure(const config::Config& config) {
@@ -53,7 +53,7 @@ void Poller::reconfigure(const config::Config& config) {
     return std::none_of(targets_.begin(), targets_.end(), [](const auto& s) { return s->in_progress; });
   });
   interval_ = config.poll_interval;
-  max_applications_ = static_cast<size_t>(config.max_applications);
+  cardinality_ = model::cardinality(config);
   add_targets_locked(config);
   for (int wanted = worker_count(config); workers_ < wanted; ++workers_) threads_.emplace_back([this] { worker(); });
   paused_ = false;
@@ -136,14 +136,14 @@ std::chrono::milliseconds retry_delay(int consecutive_failures, std::chrono::mil
 void Poller::poll(TargetState& state, std::chrono::milliseconds interval) {
   const auto started = pg::Clock::now();
   bool ok = state.poll.run();
-  size_t max_applications;
+  model::Cardinality cardinality;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    max_applications = max_applications_;
+    cardinality = cardinality_;
   }
   // The target itself changes only while no poll runs (reconfigure waits).
   store_.publish(model::publish(std::make_shared<const model::Snapshot>(state.poll.snapshot()), state.poll.target(),
-                                max_applications));
+                                cardinality));
   state.next_due = ok ? started + interval
                       : pg::Clock::now() + retry_delay(state.poll.consecutive_failures(), interval);
 }

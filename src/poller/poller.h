@@ -49,7 +49,7 @@ class Poller {
   void publish_locked(TargetState& state);
 
   std::chrono::milliseconds interval_;
-  size_t max_applications_;
+  model::Cardinality cardinality_;
   int workers_;
   SnapshotStore& store_;
   std::vector<std::unique_ptr<TargetState>> targets_;

@@ -152,6 +152,27 @@ void applications(Families& f, const Labels& t, const std::vector<model::Applica
   }
 }
 
+void client_addresses(Families& f, const Labels& t, const std::vector<model::ClientAddressSummary>& addresses) {
+  for (const auto& a : addresses) {
+    Labels l = t;
+    l.emplace_back("client_addr", a.client_addr);
+    for (const auto& [state, n] : a.by_state) {
+      Labels ls = l;
+      ls.emplace_back("state", state);
+      f.gauge("pgconn_client_address_connections",
+              "Client connections per client address and state (local: Unix socket; unknown: not visible).", ls,
+              static_cast<double>(n));
+    }
+    for (const auto& [reason, n] : {std::pair<const char*, int64_t>{"age", a.leak_suspects_age},
+                                    {"idle_in_transaction", a.leak_suspects_idle_in_transaction}}) {
+      Labels lr = l;
+      lr.emplace_back("reason", reason);
+      f.gauge("pgconn_client_address_leak_suspect_connections",
+              "Leak suspects (as pgconn_leak_suspect_connections) per client address.", lr, static_cast<double>(n));
+    }
+  }
+}
+
 void sessions(Families& f, const Labels& t, const std::map<std::string, model::SessionCounters>& counters) {
   for (const auto& [name, c] : counters) {
     Labels l = t;
@@ -244,6 +265,7 @@ void one_target(Families& f, const model::Published& published, double now_unix)
   usage(f, t, stats, *a.usage);
   applications(f, t, a.applications);
   ages(f, t, a.applications);
+  client_addresses(f, t, a.client_addresses);
   if (stats.sessions) sessions(f, t, *stats.sessions);
 }
 

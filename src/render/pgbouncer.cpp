@@ -1,12 +1,35 @@
 #include "render/pgbouncer.h"
 
-
 namespace pgconn::render {
 namespace {
 
 Labels with(Labels labels, std::initializer_list<std::pair<std::string, std::string>> more) {
   for (const auto& l : more) labels.push_back(l);
   return labels;
+}
+
+void clients(Families& f, const Labels& t, const model::PoolerClients& holders) {
+  for (const auto& app : holders.applications) {
+    Labels l = with(t, {{"application_name", app.name}});
+    for (const auto& [state, n] : app.by_state) {
+      f.gauge("pgconn_pgbouncer_application_clients",
+              "PgBouncer clients per application_name: linked (holds a server connection), idle or waiting.",
+              with(l, {{"state", state}}), static_cast<double>(n));
+    }
+    f.gauge("pgconn_pgbouncer_application_oldest_client_age_seconds",
+            "How long the application's oldest PgBouncer client has been connected.", l,
+            app.oldest_client_age_seconds.value_or(0));
+    f.gauge("pgconn_pgbouncer_leak_suspect_clients",
+            "PgBouncer clients connected longer than connection_age_seconds (this exporter's family excluded).",
+            with(l, {{"reason", "age"}}), static_cast<double>(app.leak_suspects_age));
+  }
+  for (const auto& addr : holders.client_addresses) {
+    for (const auto& [state, n] : addr.by_state) {
+      f.gauge("pgconn_pgbouncer_client_address_clients",
+              "PgBouncer clients per client address: linked, idle or waiting.",
+              with(t, {{"client_addr", addr.name}, {"state", state}}), static_cast<double>(n));
+    }
+  }
 }
 
 void pools(Families& f, const Labels& t, const model::PoolerAssessment& pooler) {
@@ -65,6 +88,7 @@ void pgbouncer_metrics(Families& f, const Labels& t, const config::Target& targe
                        const model::PoolerAssessment& pooler) {
   pools(f, t, pooler);
   databases(f, t, stats);
+  clients(f, t, pooler.holders);
   const model::PoolerUsage& usage = pooler.usage;
   f.gauge("pgconn_pgbouncer_max_client_connections", "PgBouncer's max_client_conn.", t,
           static_cast<double>(stats.max_client_conn));

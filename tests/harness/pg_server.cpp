@@ -125,9 +125,9 @@ PgServer::PgServer(PgServerOptions options) : options_(std::move(options)) {
   {
     std::ofstream hba(data_dir_ + "/pg_hba.conf", std::ios::trunc);
     hba << "local all all trust\n"
-        << "host all postgres 127.0.0.1/32 trust\n"
-        << "host all +pgconn_trusted 127.0.0.1/32 trust\n"
-        << "host all all 127.0.0.1/32 scram-sha-256\n";
+        << "host all postgres 127.0.0.0/8 trust\n"
+        << "host all +pgconn_trusted 127.0.0.0/8 trust\n"
+        << "host all all 127.0.0.0/8 scram-sha-256\n";
   }
   if (options_.start) start();
 }

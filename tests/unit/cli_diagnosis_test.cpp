@@ -27,7 +27,7 @@ Snapshot healthy_snapshot() {
 }  // namespace
 
 TEST(CliDiagnosis, TextListsEachFindingWithEvidenceAndFix) {
-  auto d = assess(sample::sample_snapshot(), target_named("main"), 50);
+  auto d = assess(sample::sample_snapshot(), target_named("main"), {50, 50});
   std::string text = diagnosis_text({d});
   EXPECT_EQ(text.rfind("target main: warning\n  12 of 17 connections in use (71%), 5 available\n", 0), 0u) << text;
   EXPECT_NE(text.find("  WARNING leak_idle_in_transaction: "), std::string::npos) << text;
@@ -39,7 +39,7 @@ TEST(CliDiagnosis, TextListsEachFindingWithEvidenceAndFix) {
 }
 
 TEST(CliDiagnosis, JsonCarriesSeverityUsageAndFindings) {
-  auto d = assess(sample::sample_snapshot(), target_named("ma\"in"), 50);
+  auto d = assess(sample::sample_snapshot(), target_named("ma\"in"), {50, 50});
   std::string json = diagnosis_json({d});
   EXPECT_EQ(json.rfind("{\"severity\":\"warning\",\"targets\":[{\"target\":\"ma\\\"in\",\"up\":true,"
                        "\"severity\":\"warning\",\"connections_used\":12,\"connection_limit\":17,"
@@ -53,7 +53,7 @@ TEST(CliDiagnosis, JsonCarriesSeverityUsageAndFindings) {
 }
 
 TEST(CliDiagnosis, ExitStatusFollowsTheWorstFinding) {
-  auto healthy = assess(healthy_snapshot(), target_named("main"), 50);
+  auto healthy = assess(healthy_snapshot(), target_named("main"), {50, 50});
   EXPECT_TRUE(healthy.findings.empty());
   EXPECT_EQ(diagnosis_exit_status({healthy}), 0);
   EXPECT_NE(diagnosis_text({healthy}).find("target main: ok\n  7 of 17 connections in use (41%), 10 available\n"
@@ -64,7 +64,7 @@ TEST(CliDiagnosis, ExitStatusFollowsTheWorstFinding) {
   unnamed.activity.push_back(sample::row("", "active", 1));
   Snapshot info = healthy_snapshot();
   info.stats = std::make_shared<const ServerStats>(unnamed);
-  auto only_info = assess(info, target_named("main"), 50);
+  auto only_info = assess(info, target_named("main"), {50, 50});
   EXPECT_EQ(worst(only_info.findings), Severity::info);
   EXPECT_EQ(diagnosis_exit_status({only_info}), 0);
 
@@ -72,7 +72,7 @@ TEST(CliDiagnosis, ExitStatusFollowsTheWorstFinding) {
   down.target = "down";
   down.last_error = ErrorKind::refused;
   down.last_error_message = "connection refused";
-  auto unreachable = assess(down, target_named("down"), 50);
+  auto unreachable = assess(down, target_named("down"), {50, 50});
   EXPECT_EQ(diagnosis_exit_status({healthy, unreachable}), 2);
   std::string text = diagnosis_text({unreachable});
   EXPECT_NE(text.find("target down: critical\n  CRITICAL unreachable: "), std::string::npos) << text;

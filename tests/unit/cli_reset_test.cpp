@@ -67,18 +67,21 @@ TEST(CliResetPlan, ReportListsWhatIsOrWouldBeTerminated) {
   std::vector<ResetRow> rows(2);
   rows[0] = {4242, "web", "app", "postgres", "idle", 75.0, 4000.0, std::nullopt};
   rows[1] = {99, "web", "app\x1b", "postgres", "idle", 5.0, 9.0, std::nullopt};
+  rows[0].client_addr = "10.0.3.7";
+  rows[1].client_addr = "local";
   std::string dry = reset_report("main", f, rows, false);
   EXPECT_EQ(dry,
-            "   PID  APPLICATION  USER     DATABASE  STATE  AGE  CONNECTED\n"
-            "  4242  web          app      postgres  idle   75s  66m\n"
-            "    99  web          app\\x1b  postgres  idle   5s   9s\n"
+            "   PID  APPLICATION  USER     DATABASE  STATE  AGE  CONNECTED  ADDRESS\n"
+            "  4242  web          app      postgres  idle   75s  66m        10.0.3.7\n"
+            "    99  web          app\\x1b  postgres  idle   5s   9s         local\n"
             "dry run: would terminate 2 client backend(s) on target main matching application=web state=idle; "
             "add --execute to terminate them\n");
 
   rows[0].terminated = true;
   rows[1].terminated = false;
   std::string done = reset_report("main", f, rows, true);
-  EXPECT_NE(done.find("  4242  web          app      postgres  idle   75s  66m        terminated\n"), std::string::npos)
+  EXPECT_NE(done.find("  4242  web          app      postgres  idle   75s  66m        10.0.3.7  terminated\n"),
+            std::string::npos)
       << done;
   EXPECT_NE(done.find("not terminated (already gone)"), std::string::npos) << done;
   EXPECT_NE(done.find("terminated 1 of 2 client backend(s) on target main"), std::string::npos) << done;

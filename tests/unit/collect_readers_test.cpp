@@ -44,12 +44,19 @@ TEST(CollectReaders, PidArraysAsPostgresPrintsThem) {
 }
 
 TEST(CollectReaders, ActivityRowsKeepEveryColumnAndNullAges) {
-  auto r = result(10, {{"web", "idle_in_transaction", "3", "120.5", "100", "90.25", "1", "2", "{41,42}", "f"},
-                       {"", "active", "1", nullptr, nullptr, nullptr, "0", "0", nullptr, "t"}});
+  auto r = result(12, {{"web", "idle_in_transaction", "10.0.3.7", "3", "120.5", "100", "90.25", "1", "2", "{41,42}",
+                        "{1000,1001}", "f"},
+                       {"", "active", "local", "1", nullptr, nullptr, nullptr, "0", "0", nullptr, nullptr, "t"}});
   model::ServerStats stats;
   collect::activity_collector.read(r, stats);
   ASSERT_EQ(stats.activity.size(), 2u);
-  const auto& web = stats.activity[0];
+  const auto& unnamed = stats.activity[0];  // sorted by application and state
+  EXPECT_EQ(unnamed.application_name, "");
+  EXPECT_FALSE(unnamed.oldest_connection_age_seconds.has_value());
+  EXPECT_FALSE(unnamed.oldest_idle_in_transaction_age_seconds.has_value());
+  EXPECT_TRUE(unnamed.sample_pids.empty());
+  EXPECT_TRUE(unnamed.monitoring);
+  const auto& web = stats.activity[1];
   EXPECT_EQ(web.application_name, "web");
   EXPECT_EQ(web.state, "idle_in_transaction");
   EXPECT_EQ(web.connections, 3);
@@ -60,12 +67,28 @@ TEST(CollectReaders, ActivityRowsKeepEveryColumnAndNullAges) {
   EXPECT_EQ(web.idle_in_transaction_too_long, 2);
   EXPECT_EQ(web.sample_pids, (std::vector<int>{41, 42}));
   EXPECT_FALSE(web.monitoring);
-  const auto& unnamed = stats.activity[1];
-  EXPECT_EQ(unnamed.application_name, "");
-  EXPECT_FALSE(unnamed.oldest_connection_age_seconds.has_value());
-  EXPECT_FALSE(unnamed.oldest_idle_in_transaction_age_seconds.has_value());
-  EXPECT_TRUE(unnamed.sample_pids.empty());
-  EXPECT_TRUE(unnamed.monitoring);
+  ASSERT_EQ(stats.client_addresses.size(), 2u);
+  EXPECT_EQ(stats.client_addresses[0].client_addr, "10.0.3.7");
+  EXPECT_EQ(stats.client_addresses[0].connections, 3);
+  EXPECT_EQ(stats.client_addresses[0].idle_in_transaction_too_long, 2);
+  EXPECT_EQ(stats.client_addresses[1].client_addr, "local");
+  EXPECT_TRUE(stats.client_addresses[1].monitoring);
+}
+
+TEST(CollectReaders, AddressesOfOneApplicationSumAndKeepTheOldestPids) {
+  // web/idle from two addresses: counts add up, ages take the maximum, and
+  // the sample pids are the oldest connections across both.
+  auto r = result(12, {{"web", "idle", "10.0.3.7", "2", "50", nullptr, nullptr, "1", "0", "{7,8}", "{300,400}", "f"},
+                       {"web", "idle", "10.0.3.8", "3", "90", nullptr, nullptr, "2", "0", "{5,6,9}", "{100,350,500}",
+                        "f"}});
+  model::ServerStats stats;
+  collect::activity_collector.read(r, stats);
+  ASSERT_EQ(stats.activity.size(), 1u);
+  EXPECT_EQ(stats.activity[0].connections, 5);
+  EXPECT_DOUBLE_EQ(*stats.activity[0].oldest_connection_age_seconds, 90);
+  EXPECT_EQ(stats.activity[0].older_than_age_threshold, 3);
+  EXPECT_EQ(stats.activity[0].sample_pids, (std::vector<int>{5, 7, 6, 8, 9}));
+  EXPECT_EQ(stats.client_addresses.size(), 2u);
 }
 
 TEST(CollectReaders, BackendTypesAreCountedByName) {

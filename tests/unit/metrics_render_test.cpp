@@ -19,8 +19,9 @@ double value_of(const std::string& text, const std::string& series) {
   return std::stod(text.substr(pos + series.size() + 2));
 }
 
-std::string render_text(const config::Target& target, SnapshotPtr snap, double now = 1003, size_t max_apps = 50) {
-  return render::serialize(render::target_metrics({publish(std::move(snap), target, max_apps)}, now));
+std::string render_text(const config::Target& target, SnapshotPtr snap, double now = 1003,
+                        model::Cardinality caps = {}) {
+  return render::serialize(render::target_metrics({publish(std::move(snap), target, caps)}, now));
 }
 
 config::Target main_target() {
@@ -89,7 +90,7 @@ TEST(MetricsRender, ApplicationCardinalityIsCapped) {
   ServerStats stats = *snap.stats;
   for (int i = 0; i < 10; ++i) stats.activity.push_back(sample::row("app" + std::to_string(i), "idle", 1));
   snap.stats = std::make_shared<const ServerStats>(stats);
-  std::string text = render_text(target, std::make_shared<const Snapshot>(snap), 1003, 3);
+  std::string text = render_text(target, std::make_shared<const Snapshot>(snap), 1003, {3, 50});
   // web (6), unnamed (3), worker (2) keep their names; everything else is "other".
   EXPECT_EQ(value_of(text, "pgconn_application_connections{target=\"main\",application_name=\"other\",state=\"idle\"}"), 10);
   EXPECT_EQ(value_of(text, "pgconn_application_connections{target=\"main\",application_name=\"other\",state=\"active\"}"),

@@ -91,7 +91,7 @@ TEST(Pooler, FindingsAndMetrics) {
   snap.target = "bouncer";
   snap.up = true;
   snap.pooler = std::make_shared<const PoolerStats>(session_pooler());
-  auto findings = assess(snap, t, 50).findings;
+  auto findings = assess(snap, t, {50, 50}).findings;
   ASSERT_FALSE(findings.empty());
   EXPECT_EQ(findings[0].code, "pooler_clients_waiting");
   EXPECT_NE(findings[0].evidence.find("appdb/app (session mode): 1 client(s) waiting"), std::string::npos)

@@ -59,8 +59,8 @@ inline Snapshot sample_snapshot(const std::string& target = "main") {
 namespace pgconn::sample {
 
 // What the poller publishes for `snapshot` under `target`.
-inline Published published(const Snapshot& snapshot, const config::Target& target, size_t max_applications = 50) {
-  return publish(std::make_shared<const Snapshot>(snapshot), target, max_applications);
+inline Published published(const Snapshot& snapshot, const config::Target& target, Cardinality caps = {}) {
+  return publish(std::make_shared<const Snapshot>(snapshot), target, caps);
 }
 
 }  // namespace pgconn::sample

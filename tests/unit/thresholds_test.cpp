@@ -52,7 +52,7 @@ TEST(Thresholds, FindingsOnSampleSnapshot) {
   config::Target target;
   target.name = "main";
   target.applications.push_back({"worker", 5, 10, 2});  // capacity 30 > limit 17
-  auto findings = assess(sample::sample_snapshot(), target, 50).findings;
+  auto findings = assess(sample::sample_snapshot(), target, {50, 50}).findings;
   EXPECT_TRUE(has(findings, "leak_idle_in_transaction", Severity::warning));  // 120 s vs 60 s
   EXPECT_TRUE(has(findings, "declared_capacity_exceeds_limit", Severity::warning));
   EXPECT_TRUE(has(findings, "unnamed_connections", Severity::info));
@@ -70,7 +70,7 @@ TEST(Thresholds, UnreachableAndNoPgMonitor) {
   ServerStats stats = *snap.stats;
   stats.sees_all_sessions = false;
   snap.stats = std::make_shared<const ServerStats>(stats);
-  auto findings = assess(snap, target, 50).findings;
+  auto findings = assess(snap, target, {50, 50}).findings;
   EXPECT_TRUE(has(findings, "unreachable", Severity::critical));
   EXPECT_TRUE(has(findings, "missing_pg_monitor", Severity::warning));
   EXPECT_NE(findings.front().evidence.find("too_many_connections"), std::string::npos);
@@ -108,7 +108,7 @@ TEST(Thresholds, SuggestedResetCommandsAreShellSafe) {
   snap.stats = std::make_shared<const ServerStats>(stats);
   config::Target target;
   target.name = "main";
-  auto findings = assess(snap, target, 4).findings;
+  auto findings = assess(snap, target, {4, 50}).findings;
   auto fix = [&](const std::string& app) {
     const Finding* f = find(findings, "leak_idle_in_transaction", app);
     return f ? f->fix : "(no finding)";
@@ -136,11 +136,11 @@ TEST(Thresholds, MonitoringSessionsNeverDominateNorLeak) {
   snap.stats = std::make_shared<const ServerStats>(stats);
   config::Target target;
   target.name = "main";
-  auto findings = assess(snap, target, 50).findings;
+  auto findings = assess(snap, target, {50, 50}).findings;
   EXPECT_FALSE(find(findings, "application_dominates", "pgconn_exporter"));
   stats.activity.front().monitoring = false;
   snap.stats = std::make_shared<const ServerStats>(stats);
-  EXPECT_TRUE(find(assess(snap, target, 50).findings, "application_dominates", "pgconn_exporter"));
+  EXPECT_TRUE(find(assess(snap, target, {50, 50}).findings, "application_dominates", "pgconn_exporter"));
   EXPECT_EQ(compute_usage(stats, std::nullopt).monitoring, 0);
   stats.activity.front().monitoring = true;
   EXPECT_EQ(compute_usage(stats, std::nullopt).used, 10);

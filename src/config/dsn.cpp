@@ -1,5 +1,7 @@
 #include "config/dsn.h"
 
+#include <cctype>
+
 #include <libpq-fe.h>
 
 #include <memory>
@@ -72,12 +74,23 @@ std::string conninfo_value(const std::string& value) {
   return out + "'";
 }
 
-std::string replace_all(const std::string& text, const std::string& needle, const std::string& replacement) {
+bool word_byte(char c) { return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80); }
+
+// Every occurrence of `needle`, or with `whole_words` only those not inside
+// a longer word, replaced.
+std::string replace_all(const std::string& text, const std::string& needle, const std::string& replacement,
+                        bool whole_words) {
   std::string out;
   size_t pos = 0;
-  for (size_t hit; (hit = text.find(needle, pos)) != std::string::npos; pos = hit + needle.size()) {
+  for (size_t hit = text.find(needle); hit != std::string::npos; hit = text.find(needle, hit + 1)) {
+    if (hit < pos) continue;
+    size_t end = hit + needle.size();
+    if (whole_words && ((hit > 0 && word_byte(text[hit - 1])) || (end < text.size() && word_byte(text[end])))) {
+      continue;
+    }
     out.append(text, pos, hit - pos);
     out += replacement;
+    pos = end;
   }
   return out.append(text, pos, std::string::npos);
 }
@@ -100,8 +113,10 @@ std::optional<std::string> redact_dsn(const std::string& dsn) {
 
 std::string scrub(std::string text, const std::string& secret) {
   if (secret.empty()) return text;
-  // Scans past each replacement: the secret may itself contain "***".
-  return replace_all(text, secret, "***");
+  // Scans past each replacement: the secret may itself contain "***". A
+  // short secret is replaced only where it stands alone: every "L" of a
+  // message masked would mangle it and, by the gaps, spell the password.
+  return replace_all(text, secret, "***", secret.size() < 8);
 }
 
 std::string dsn_password(const std::string& dsn) {

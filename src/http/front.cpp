@@ -264,30 +264,51 @@ void Front::accept_ready(Clock::time_point now) {
     epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &event);
     if (counted) {
       watch(added, EPOLLIN);
+      // Read what already arrived now, not after the rest of this burst: a
+      // client that has gone is closed before it holds a slot, and a scrape
+      // whose head is in goes to a worker before anything could evict it.
+      on_event(added, EPOLLIN, now);
     } else {
       refuse(added, 503, "over_capacity", "too many open connections; retry shortly\n", now);
     }
   }
 }
 
-// The connection that most deserves to go: first the oldest still sending
-// its head (slow or stalled clients), then the oldest still receiving a
-// response (slow readers), then the longest idle.
+// Makes room for a newcomer. First the connections whose client has
+// already gone (closed or reset before its request was read, or reset
+// while a worker answers it: a connect-and-close flood leaves many). Then the one that most deserves to go: the oldest still
+// sending its head (slow or stalled), the longest idle keep-alive, the
+// oldest still receiving a response (a slow reader); never one a worker is
+// answering. A scrape has been read once when it was accepted, so with its
+// head in, it is being answered, not evictable.
 bool Front::evict_one() {
-  auto rank = [](Phase p) {
-    switch (p) {
+  std::vector<uint64_t> gone;
+  for (auto& [id, c] : connections_) {
+    bool reading = c->phase == Phase::handshake || c->phase == Phase::head || c->phase == Phase::idle;
+    if (!c->counted || (!reading && c->phase != Phase::handler)) continue;
+    char byte;
+    ssize_t n = ::recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    bool reset = n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+    // A client may half-close after its request and wait for the answer:
+    // only a reset says it is gone while a worker answers it.
+    if (reset || (n == 0 && reading)) gone.push_back(id);
+  }
+  for (uint64_t id : gone) close(id);
+  if (!gone.empty()) return true;
+
+  auto rank = [](const Connection& c) {
+    switch (c.phase) {
       case Phase::handshake:
       case Phase::head: return 0;
-      case Phase::writing: return 1;
-      case Phase::idle: return 2;
+      case Phase::idle: return 1;
+      case Phase::writing: return 2;
       default: return 3;
     }
   };
   Connection* victim = nullptr;
   for (auto& [id, c] : connections_) {
-    if (!c->counted || rank(c->phase) == 3) continue;
-    if (!victim || rank(c->phase) < rank(victim->phase) ||
-        (rank(c->phase) == rank(victim->phase) && c->since < victim->since)) {
+    if (!c->counted || rank(*c) == 3) continue;
+    if (!victim || rank(*c) < rank(*victim) || (rank(*c) == rank(*victim) && c->since < victim->since)) {
       victim = c.get();
     }
   }

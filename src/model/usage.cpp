@@ -11,6 +11,7 @@ void keep_max(std::optional<double>& into, const std::optional<double>& value) {
 
 void merge(ApplicationSummary& into, const ApplicationSummary& from) {
   into.connections += from.connections;
+  into.unset_name_connections += from.unset_name_connections;
   for (const auto& [state, n] : from.by_state) into.by_state[state] += n;
   keep_max(into.oldest_connection_age_seconds, from.oldest_connection_age_seconds);
   keep_max(into.oldest_transaction_age_seconds, from.oldest_transaction_age_seconds);
@@ -206,6 +207,7 @@ std::vector<ApplicationSummary> summarize_applications(const ServerStats& stats,
     ApplicationSummary& s = by_name[name];
     s.name = name;
     s.unnamed = s.unnamed || row.application_name.empty();
+    if (row.application_name.empty()) s.unset_name_connections += row.connections;
     s.monitoring = s.monitoring || row.monitoring;
     ApplicationSummary part;
     part.connections = row.connections;

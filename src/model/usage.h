@@ -46,6 +46,7 @@ int64_t declared_capacity(const std::vector<config::DeclaredApplication>& apps);
 struct ApplicationSummary {
   std::string name;  // "unnamed" for an empty application_name, "other" for the folded rest
   bool unnamed = false;     // holds sessions with an empty application_name
+  int64_t unset_name_connections = 0;  // of those, with an empty name (not literally "unnamed")
   bool folded = false;      // the "other" bucket: the applications beyond max_applications
   bool monitoring = false;  // this exporter's family: never dominates, never a leak suspect
   int64_t connections = 0;

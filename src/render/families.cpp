@@ -9,14 +9,35 @@
 namespace pgconn::render {
 namespace {
 
-prometheus::ClientMetric metric(const Labels& labels) {
-  prometheus::ClientMetric m;
-  // Prometheus refuses a whole scrape for one label value that is not UTF-8.
-  for (const auto& [name, value] : labels) m.label.push_back({name, text::valid_utf8(value)});
-  return m;
+std::string key_of(const prometheus::ClientMetric& m) {
+  std::string key;
+  for (const auto& l : m.label) key += l.name + '\0' + l.value + '\0';
+  return key;
 }
 
 }  // namespace
+
+// Prometheus refuses a whole scrape for one label value that is not UTF-8,
+// so values are made valid. Two names that differ only in their invalid
+// bytes (a SQL_ASCII database allows "db\xfe" and "db\xfd") would then be
+// one series twice, and Prometheus keeps one of them: the later ones get
+// " #2", " #3", ... on the value that was changed.
+prometheus::ClientMetric Families::metric(const std::string& family, const Labels& labels) {
+  prometheus::ClientMetric m;
+  int changed = -1;
+  for (const auto& [name, value] : labels) {
+    std::string valid = text::valid_utf8(value);
+    if (valid != value && changed < 0) changed = static_cast<int>(m.label.size());
+    m.label.push_back({name, std::move(valid)});
+  }
+  auto& seen = series_[family];
+  if (changed >= 0 && seen.count(key_of(m))) {
+    const std::string base = m.label[static_cast<size_t>(changed)].value;
+    for (int n = 2; seen.count(key_of(m)); ++n) m.label[static_cast<size_t>(changed)].value = base + " #" + std::to_string(n);
+  }
+  seen.insert(key_of(m));
+  return m;
+}
 
 prometheus::MetricFamily& Families::family(const std::string& name, const std::string& help,
                                            prometheus::MetricType type) {
@@ -28,13 +49,13 @@ prometheus::MetricFamily& Families::family(const std::string& name, const std::s
 }
 
 void Families::gauge(const std::string& name, const std::string& help, const Labels& labels, double value) {
-  auto m = metric(labels);
+  auto m = metric(name, labels);
   m.gauge.value = value;
   family(name, help, prometheus::MetricType::Gauge).metric.push_back(std::move(m));
 }
 
 void Families::counter(const std::string& name, const std::string& help, const Labels& labels, double value) {
-  auto m = metric(labels);
+  auto m = metric(name, labels);
   m.counter.value = value;
   family(name, help, prometheus::MetricType::Counter).metric.push_back(std::move(m));
 }
@@ -48,6 +69,7 @@ void Families::add(std::vector<prometheus::MetricFamily> families) {
 
 std::vector<prometheus::MetricFamily> Families::take() {
   index_.clear();
+  series_.clear();
   return std::move(families_);
 }
 

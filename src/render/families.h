@@ -5,6 +5,7 @@
 #include <prometheus/metric_family.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,10 @@ class Families {
 
  private:
   prometheus::MetricFamily& family(const std::string& name, const std::string& help, prometheus::MetricType type);
+  prometheus::ClientMetric metric(const std::string& family, const Labels& labels);
   std::vector<prometheus::MetricFamily> families_;
   std::map<std::string, size_t> index_;
+  std::map<std::string, std::set<std::string>> series_;  // family -> label sets so far
 };
 
 std::string serialize(const std::vector<prometheus::MetricFamily>& families);

@@ -107,10 +107,11 @@ bool BasicAuth::check(std::string_view authorization, Clock::time_point now) {
   Key key = cache_key(user, password);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = verified_.find(key);
-    if (it != verified_.end()) {
-      if (now < it->second) return true;
-      verified_.erase(it);
+    for (auto* cache : {&verified_, &refused_}) {
+      auto it = cache->find(key);
+      if (it == cache->end()) continue;
+      if (now < it->second) return cache == &verified_;
+      cache->erase(it);
     }
   }
   auto found = users_.find(user);
@@ -119,19 +120,22 @@ bool BasicAuth::check(std::string_view authorization, Clock::time_point now) {
   const std::string& hash = found != users_.end() ? found->second : users_.begin()->second;
   bool ok = bcrypt_matches(password, hash) && found != users_.end();
   OPENSSL_cleanse(password.data(), password.size());
-  if (!ok) return false;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (verified_.size() >= kCacheEntries) {
-    for (auto it = verified_.begin(); it != verified_.end();) it = now < it->second ? std::next(it) : verified_.erase(it);
-    if (verified_.size() >= kCacheEntries) verified_.clear();
+  remember(ok ? verified_ : refused_, key, now);
+  return ok;
+}
+
+void BasicAuth::remember(std::map<Key, Clock::time_point>& cache, const Key& key, Clock::time_point now) {
+  if (cache.size() >= kCacheEntries) {
+    for (auto it = cache.begin(); it != cache.end();) it = now < it->second ? std::next(it) : cache.erase(it);
+    if (cache.size() >= kCacheEntries) cache.clear();
   }
-  verified_[key] = now + kCacheTtl;
-  return true;
+  cache[key] = now + kCacheTtl;
 }
 
 size_t BasicAuth::cached_entries() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return verified_.size();
+  return verified_.size() + refused_.size();
 }
 
 }  // namespace pgconn::web

@@ -21,9 +21,11 @@ bool bcrypt_matches(const std::string& password, const std::string& hash);
 class BasicAuth {
  public:
   using Clock = std::chrono::steady_clock;
-  // A bcrypt check costs ~80 ms at cost 10 and ~300 ms at cost 12. Successful
-  // checks are remembered this long, keyed by a salted SHA-256 of the
-  // credentials, so scrapes do not pay that every time. Failures never are.
+  // A bcrypt check costs ~80 ms at cost 10 and ~300 ms at cost 12. Results
+  // are remembered this long, keyed by a salted SHA-256 of the credentials,
+  // so scrapes do not pay that every time, and a client repeating a wrong
+  // password cannot keep the workers busy (and the connection slots held)
+  // with bcrypt. A new password still costs one check.
   static constexpr std::chrono::seconds kCacheTtl{60};
   static constexpr size_t kCacheEntries = 256;
 
@@ -37,11 +39,14 @@ class BasicAuth {
  private:
   using Key = std::array<unsigned char, 32>;
   Key cache_key(const std::string& user, const std::string& password) const;
+  // Called with mutex_ held; at most kCacheEntries, expired ones dropped first.
+  static void remember(std::map<Key, Clock::time_point>& cache, const Key& key, Clock::time_point now);
 
   const std::map<std::string, std::string> users_;
   std::array<unsigned char, 32> salt_{};
   mutable std::mutex mutex_;
   std::map<Key, Clock::time_point> verified_;  // key -> expiry
+  std::map<Key, Clock::time_point> refused_;   // key -> expiry
 };
 
 }  // namespace pgconn::web

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <future>
@@ -258,6 +259,54 @@ TEST(HttpFront, AtTheConnectionCapTheSlowestHeadIsDropped) {
   EXPECT_TRUE(stalled[0]->closed_within(1000)) << "the oldest stalled head goes first";
   EXPECT_FALSE(stalled[3]->closed_within(0));
   EXPECT_GE(*exporter.metric("pgconn_http_rejected_requests_total", {{"reason", "over_capacity"}}), 1);
+}
+
+TEST(HttpFront, ConnectionChurnAndIdleKeepAliveCannotSilenceTheScrape) {
+  ExporterProcess exporter(kDeadTarget);
+  const int port = exporter.port();
+  // Two threads opening and closing connections as fast as they can (half of
+  // them after a request, with a reset): every queued connection is already
+  // gone when the exporter accepts it.
+  std::atomic<bool> stop{false};
+  std::atomic<long> churned{0};
+  auto churn = [&](bool reset) {
+    for (long i = 0; !stop && i < 2'000'000; ++i) {
+      int fd = connect_loopback(port);
+      if (fd < 0) continue;
+      if (reset) {
+        (void)!::send(fd, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 36, MSG_NOSIGNAL);
+        linger hard{1, 0};
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+      }
+      ::close(fd);
+      ++churned;
+    }
+  };
+  std::thread a(churn, false), b(churn, true);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  for (int i = 0; i < 12; ++i) {
+    auto next = Clock::now() + std::chrono::milliseconds(500);
+    double seconds = 0;
+    EXPECT_EQ(scrape(port, false, &seconds), 200) << "scrape " << i << " during churn";
+    std::this_thread::sleep_until(next);
+  }
+  stop = true;
+  a.join();
+  b.join();
+  EXPECT_GT(churned.load(), 1000);
+
+  // 70 well-behaved keep-alive clients against a cap of 64: the longest idle
+  // makes room for the scrape.
+  std::vector<std::unique_ptr<RawConnection>> idle;
+  for (int i = 0; i < 70; ++i) {
+    idle.push_back(std::make_unique<RawConnection>(port, false));
+    idle.back()->send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    idle.back()->receive(500, 1);
+  }
+  for (int i = 0; i < 10; ++i) {
+    double seconds = 0;
+    EXPECT_EQ(scrape(port, false, &seconds), 200) << "scrape " << i << " among idle keep-alive";
+  }
 }
 
 TEST(HttpFront, SigtermExitsWithin2sWithConnectionsOpenAndClosesEveryBackend) {

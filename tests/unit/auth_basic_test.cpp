@@ -94,24 +94,32 @@ TEST(AuthBasic, ChecksUsersAndPasswords) {
   EXPECT_FALSE(BasicAuth({}).check(basic("prometheus:s3cret")));
 }
 
-TEST(AuthBasic, CachesOnlySuccessesAndOnlyBriefly) {
+TEST(AuthBasic, CachesResultsOnlyBriefly) {
   // Cost 10: slow enough (tens of ms) to tell a cache hit from a bcrypt run.
   BasicAuth auth({{"prometheus", bcrypt("s3cret", "$2b$", 10)}});
   auto now = BasicAuth::Clock::now();
-  EXPECT_FALSE(auth.check(basic("prometheus:wrong"), now));
-  EXPECT_EQ(auth.cached_entries(), 0u);
   double first = millis_of([&] { EXPECT_TRUE(auth.check(basic("prometheus:s3cret"), now)); });
   EXPECT_EQ(auth.cached_entries(), 1u);
   // The fastest of five cache hits: a single preemption cannot make the
   // hit look as slow as a bcrypt run (which such a pause only makes slower).
-  auto hit = [&] { EXPECT_TRUE(auth.check(basic("prometheus:s3cret"), now + std::chrono::seconds(1))); };
-  double cached = millis_of(hit);
-  for (int i = 1; i < 5; ++i) cached = std::min(cached, millis_of(hit));
+  auto fastest = [](const std::function<void()>& f) {
+    double best = millis_of(f);
+    for (int i = 1; i < 5; ++i) best = std::min(best, millis_of(f));
+    return best;
+  };
+  double cached =
+      fastest([&] { EXPECT_TRUE(auth.check(basic("prometheus:s3cret"), now + std::chrono::seconds(1))); });
   EXPECT_LT(cached * 4, first) << "first " << first << " ms, cached " << cached << " ms";
-  // A wrong password for a cached user still costs a bcrypt and fails.
+  // A wrong password costs one bcrypt, then fails from the cache: repeating
+  // it cannot keep the workers (and the connection slots) busy.
+  double wrong = millis_of([&] { EXPECT_FALSE(auth.check(basic("prometheus:wrong"), now)); });
+  EXPECT_EQ(auth.cached_entries(), 2u);
+  double wrong_again =
+      fastest([&] { EXPECT_FALSE(auth.check(basic("prometheus:wrong"), now + std::chrono::seconds(1))); });
+  EXPECT_LT(wrong_again * 4, wrong) << "wrong " << wrong << " ms, again " << wrong_again << " ms";
+  // Another wrong password for a cached user still costs a bcrypt and fails.
   EXPECT_FALSE(auth.check(basic("prometheus:s3cre"), now));
   double expired = millis_of(
       [&] { EXPECT_TRUE(auth.check(basic("prometheus:s3cret"), now + BasicAuth::kCacheTtl + std::chrono::seconds(1))); });
   EXPECT_LT(cached * 4, expired) << "expired " << expired << " ms, cached " << cached << " ms";
-  EXPECT_EQ(auth.cached_entries(), 1u);
 }

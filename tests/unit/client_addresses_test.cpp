@@ -259,3 +259,50 @@ TEST(ClientAddresses, MonitorShowsTheHoldersByAddress) {
   EXPECT_NE(text.find("10.0.3.7                                     7      0     5       2        2"), std::string::npos)
       << text;
 }
+
+TEST(ReservedNames, AnApplicationNamedOtherOrUnnamedNeverDuplicatesASeries) {
+  ServerStats s = sample::sample_stats();
+  s.activity.push_back(sample::row("other", "idle_in_transaction", 1));
+  s.activity.push_back(sample::row("unnamed", "idle", 1));
+  for (size_t cap : {2, 50}) {
+    auto text = render::serialize(
+        render::target_metrics({sample::published(snapshot_of(s), target_named("main"), {cap, 50})}, 1003));
+    std::map<std::string, int> seen;
+    size_t start = 0;
+    for (size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+      std::string line = text.substr(start, end - start);
+      if (line.empty() || line[0] == '#') continue;
+      EXPECT_EQ(++seen[line.substr(0, line.rfind(' '))], 1) << "cap " << cap << ": " << line;
+    }
+  }
+}
+
+TEST(ReservedNames, NamesThatDifferOnlyInInvalidBytesStayDistinctSeries) {
+  render::Families f;
+  f.gauge("pgconn_database_connections", "h", {{"target", "main"}, {"datname", "db\xfe\xff"}}, 1);
+  f.gauge("pgconn_database_connections", "h", {{"target", "main"}, {"datname", "db\xfd\xfc"}}, 2);
+  f.gauge("pgconn_database_connections", "h", {{"target", "main"}, {"datname", "db\xfb"}}, 3);
+  auto text = render::serialize(f.take());
+  EXPECT_NE(text.find("datname=\"db\xef\xbf\xbd\xef\xbf\xbd\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("datname=\"db\xef\xbf\xbd\xef\xbf\xbd #2\"} 2"), std::string::npos) << text;
+  EXPECT_NE(text.find("datname=\"db\xef\xbf\xbd\"} 3"), std::string::npos) << text;
+}
+
+TEST(ReservedNames, UnnamedMixedWithALiteralUnnamedIsCountedAndSuggestedApart) {
+  ServerStats s = sample::sample_stats();
+  auto empty = sample::row("", "idle_in_transaction", 1);
+  empty.idle_in_transaction_too_long = 1;
+  auto literal = sample::row("unnamed", "idle_in_transaction", 1);
+  literal.idle_in_transaction_too_long = 1;
+  s.activity.push_back(empty);
+  s.activity.push_back(literal);
+  Assessment a = assess(snapshot_of(s), target_named("main"), {});
+  for (const auto& f : a.findings) {
+    if (f.code == "unnamed_connections") EXPECT_EQ(f.evidence, "4 connection(s) have no application_name");
+    if (f.code == "leak_idle_in_transaction" && f.application == "unnamed") {
+      EXPECT_NE(f.fix.find("--application ''` and `"), std::string::npos) << f.fix;
+      EXPECT_NE(f.fix.find("--application 'unnamed'`"), std::string::npos) << f.fix;
+      EXPECT_EQ(f.fix.find("--execute"), std::string::npos) << f.fix;
+    }
+  }
+}

@@ -34,9 +34,18 @@ TEST(Dsn, ExtractsThePasswordForScrubbing) {
 }
 
 TEST(Dsn, ScrubTerminatesWhenTheSecretLooksLikeTheMask) {
-  EXPECT_EQ(pgconn::config::scrub("a*b", "*"), "a***b");
-  EXPECT_EQ(pgconn::config::scrub("x***y", "**"), "x****y");
-  EXPECT_EQ(pgconn::config::scrub("aaa", "aa"), "***a");
+  const std::string stars(8, '*');
+  EXPECT_EQ(pgconn::config::scrub("a" + stars + "b", stars), "a***b");
+  EXPECT_EQ(pgconn::config::scrub("x" + stars + "***y", stars), "x******y");
+  EXPECT_EQ(pgconn::config::scrub(std::string(17, 'a'), std::string(8, 'a')), "******a");
+}
+
+TEST(Dsn, AShortSecretIsMaskedOnlyWhereItStandsAlone) {
+  // Masking every "L" would mangle the message and spell the password by its gaps.
+  EXPECT_EQ(pgconn::config::scrub("FATAL:  password authentication failed for user \"mon\"", "L"),
+            "FATAL:  password authentication failed for user \"mon\"");
+  EXPECT_EQ(pgconn::config::scrub("bad password L (L)", "L"), "bad password *** (***)");
+  EXPECT_EQ(pgconn::config::scrub("pw=ab1, ab12", "ab1"), "pw=***, ab12");
 }
 
 // A raw '@' or '/' in the user info makes libpq take the password's tail

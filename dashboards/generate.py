@@ -460,6 +460,23 @@ def poolers_row():
                rename={"Value #A": "pool_size", "Value #B": "reserve_pool",
                        "Value #C": "max_db_connections", "Value #D": "server connections"}),
          12, 8),
+        (timeseries("Pooler clients per application and state",
+                    "PgBouncer's clients (SHOW CLIENTS) per application_name: linked (holds a server "
+                    "connection), idle (holds only a client slot) and waiting (queued for a server), "
+                    "stacked; the exporters' own console sessions are not counted.", "short",
+                    targets((f"sum by (target, application_name, state) (pgconn_pgbouncer_application_clients{{{s}}})",
+                             "{{application_name}} {{state}} {{target}}")),
+                    stack=True),
+         12, 8),
+        (timeseries("Pooler leak suspects",
+                    "PgBouncer clients connected longer than connection_age_seconds, per application; "
+                    "pgconn_pgbouncer_client_address_clients tells which addresses hold the slots.", "short",
+                    targets((f"pgconn_pgbouncer_leak_suspect_clients{{{s}}}",
+                             "{{application_name}} {{target}}"),
+                            (f"topk(10, sum by (target, client_addr) (pgconn_pgbouncer_client_address_clients{{{s}}}))",
+                             "clients from {{client_addr}} {{target}}")),
+                    thresholds=steps((1, "red")), threshold_lines=True),
+         12, 8),
         (timeseries("Linked server: pooler capacity vs connection limit",
                     "For each PostgreSQL target behind the selected poolers (their server_target): the "
                     "server connections all those poolers may open (pool_size + reserve_pool of every "
@@ -516,6 +533,22 @@ def applications():
                             (f'pgconn_connections{{{s}, state="idle_in_transaction"}}', "all apps {{target}}")),
                     thresholds=steps((1, "orange"))),
          12, 8),
+        (bargauge("Connections by client address (top 10)",
+                  "The client addresses holding the most connections: replicas of one service share "
+                  "their application_name, the address tells them apart. Beyond "
+                  "[metrics] max_client_addresses the rest is summed under other; local is a "
+                  "Unix-socket client.", "short",
+                  targets((f"topk(10, sum by (target, client_addr) (pgconn_client_address_connections{{{s}}}))",
+                           "{{client_addr}} {{target}}"), instant=True)),
+         8, 8),
+        (timeseries("Connections per client address and state",
+                    "Each address's connections by state (aborted transactions counted as idle in "
+                    "transaction), for the ten addresses holding the most.", "short",
+                    targets((f"sum by (target, client_addr, state) (pgconn_client_address_connections{{{s}}}) "
+                             f"and on(target, client_addr) topk(10, sum by (target, client_addr) "
+                             f"(pgconn_client_address_connections{{{s}}}))",
+                             "{{client_addr}} {{state}} {{target}}"))),
+         16, 8),
         row("Oldest ages"),
         (timeseries("Oldest idle in transaction per application",
                     "Age of the oldest idle-in-transaction session per application, with the "
@@ -555,6 +588,12 @@ def applications():
                     "(older than the age threshold, or idle in transaction too long).", "short",
                     targets((f"pgconn_leak_suspect_connections{{{a}}}",
                              "{{application_name}} {{reason}} {{target}}")),
+                    thresholds=steps((1, "red")), threshold_lines=True),
+         12, 8),
+        (timeseries("Leak suspects by client address",
+                    "The same suspects per client address: which replica, pod or host leaks.", "short",
+                    targets((f"pgconn_client_address_leak_suspect_connections{{{s}}}",
+                             "{{client_addr}} {{reason}} {{target}}")),
                     thresholds=steps((1, "red")), threshold_lines=True),
          12, 8),
         (timeseries("Idle connections trend",

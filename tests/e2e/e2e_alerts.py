@@ -101,6 +101,8 @@ FOR_TEST = "3s"            # every `for:` of the shipped rules becomes this
 WINDOW_OVERRIDES = {
     "PgconnNewClientsRefused": {"old": "[5m]", "new": "[20s]", "count": 2},
 }
+POOLER_CLIENT_FAMILIES = re.compile(
+    r"pgconn_pgbouncer_(application_clients|client_address_clients|leak_suspect_clients|application_oldest)")
 RATE_INTERVAL = "15s"      # $__rate_interval for the dashboard queries
 
 # Alerts that must reach the webhook, the phase in which they must fire, and
@@ -884,7 +886,10 @@ class E2E:
                         raise TestFailure(f"client {app} refused 5 times: {e}")
                     time.sleep(0.3)
 
-    def check_dashboards(self):
+    def check_dashboards(self, pooler_clients=False):
+        """Every dashboard query returns data. The SHOW CLIENTS families exist only
+        while the pooler has clients, so those queries are checked in phase 5
+        (pooler_clients=True), the others in phase 3."""
         values = {"job": JOB, "target": f"{TARGET}|{POOLER}", "server_target": TARGET,
                   "application": ".*", "pool": ".+",
                   "__rate_interval": RATE_INTERVAL, "__interval": "1s", "__range": "5m"}
@@ -893,6 +898,8 @@ class E2E:
             if dash == "__vars__":
                 for _, v in ref:
                     self.check_variable(panel, v, values)
+                continue
+            if bool(POOLER_CLIENT_FAMILIES.search(expr)) != pooler_clients:
                 continue
             checked += 1
             q = substitute(expr, values)
@@ -1035,6 +1042,7 @@ class E2E:
         self.expect_firing(5, EXPECTED_POOLER)
         self.check_prometheus_firing(INHIBITED_IN_PHASE_5)
         self.check_inhibition(INHIBITED_IN_PHASE_5)
+        self.check_dashboards(pooler_clients=True)
 
         self.phase(6, f"{MAX_CLIENT_CONN} of max_client_conn {MAX_CLIENT_CONN} clients")
         s.open_client(POOLED_APP, "SELECT 1;", port=s.bouncer_port, database=BIG_DB)

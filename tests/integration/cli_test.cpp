@@ -14,31 +14,11 @@
 #include "exporter_process.h"
 #include "pg_client.h"
 #include "pg_server.h"
+#include "temp_dir.h"
 
 using namespace pgtest;
 
 namespace {
-
-// A private directory for config files and scripts, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/pgconn-cli-XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    if (std::system(("rm -rf '" + path_ + "'").c_str()) != 0) std::fprintf(stderr, "could not remove %s\n", path_.c_str());
-  }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(path_ + "/" + name) << text;
-    return path_ + "/" + name;
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Runs the exporter with `args`, DATABASE_URL set to `url`, stdin from /dev/null.
 CommandResult run_cli(const std::string& url, const std::string& args) {

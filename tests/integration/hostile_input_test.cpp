@@ -12,27 +12,15 @@
 #include "exporter_process.h"
 #include "pg_client.h"
 #include "pg_server.h"
+#include "temp_dir.h"
 
 using namespace pgtest;
 
 namespace {
 
 // A file in a private directory removed afterwards.
-struct Scratch {
-  Scratch() {
-    char tmpl[] = "/tmp/pgconn-hostile-XXXXXX";
-    dir = mkdtemp(tmpl);
-  }
-  ~Scratch() { run_status("rm -rf '" + dir + "'"); }
-  std::string write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir + "/" + name, std::ios::binary) << text;
-    return dir + "/" + name;
-  }
-  std::string dir;
-};
-
 // Python's strict UTF-8 decoder (and JSON parser, with `json`) as the oracle.
-bool valid_utf8(const Scratch& scratch, const std::string& bytes, bool json = false) {
+bool valid_utf8(const TempDir& scratch, const std::string& bytes, bool json = false) {
   std::string path = scratch.write("check.bin", bytes);
   std::string program = json ? "import json,sys; json.loads(open(sys.argv[1],'rb').read().decode('utf-8'))"
                              : "import sys; open(sys.argv[1],'rb').read().decode('utf-8')";
@@ -63,7 +51,7 @@ TEST(HostileInput, NonUtf8AndControlCharacterNamesKeepEveryOutputValid) {
                "victim");
   PgClient esc("host=127.0.0.1 port=" + std::to_string(server.port()) + " dbname=postgres user='esc\x1b[2J\xc2\x9bx'",
                "victim");
-  Scratch scratch;
+  TempDir scratch;
   // The second target fails with the server quoting a database name full of escapes.
   ExporterProcess exporter(config(server, "[[targets]]\nname = \"escapes\"\ndsn = \"host=127.0.0.1 port=" +
                                               std::to_string(server.port()) +
@@ -139,7 +127,7 @@ TEST(HostileInput, AnHaPairAndTheOperatorCommandsAreNeverLeaks) {
                           "suspected\",\"application\":\"leaky\""),
               std::string::npos) << health;
   }
-  Scratch scratch;
+  TempDir scratch;
   std::string binary = exporter_binary() + " --config.file=" + scratch.write("pgconn.toml", config(server));
   // diagnose itself makes three of the family on a budget of five: more than half.
   CommandResult diagnose = run_status(binary + " diagnose");
@@ -158,8 +146,8 @@ TEST(HostileInput, AnHaPairAndTheOperatorCommandsAreNeverLeaks) {
 TEST(HostileInput, TheSuggestedResetIsSafeToPaste) {
   PgServer server;
   server.psql("CREATE ROLE app LOGIN IN ROLE pgconn_trusted");
-  Scratch scratch;
-  const std::string pwned = scratch.dir + "/pwned";
+  TempDir scratch;
+  const std::string pwned = scratch.path() + "/pwned";
   const std::string name = "x $(touch " + pwned + ") ;id; it's `id`";
   std::string quoted = name;
   for (size_t pos = 0; (pos = quoted.find('\'', pos)) != std::string::npos; pos += 2) quoted.insert(pos, "\\");

@@ -43,20 +43,6 @@ bool accepts_connections(int port) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/pgconn-security-XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  if (std::system(("rm -rf '" + path_ + "'").c_str()) != 0) std::fprintf(stderr, "could not remove %s\n", path_.c_str());
-}
-
-void TempDir::write(const std::string& name, const std::string& content) const {
-  std::ofstream(file(name), std::ios::trunc) << content;
-}
-
 void make_certificate(const TempDir& dir, const std::string& name) {
   run_command("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=" + name +
               " -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " + dir.file(name + ".key") + " -out " +

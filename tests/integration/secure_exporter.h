@@ -9,22 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace pgtest {
-
-// A fresh directory under /tmp, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-  void write(const std::string& name, const std::string& content) const;
-
- private:
-  std::string path_;
-};
 
 // A self-signed certificate for 127.0.0.1 and localhost, made with the
 // openssl CLI: DIR/NAME.crt and DIR/NAME.key, subject CN=NAME.

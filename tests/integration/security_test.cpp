@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "exporter_process.h"
+#include "eventually.h"
 #include "pg_server.h"
 #include "secure_exporter.h"
 
@@ -60,14 +61,6 @@ class Security : public ::testing::Test {
   static PgServer* server_;
 };
 PgServer* Security::server_ = nullptr;
-
-bool eventually(const std::function<bool()>& condition, int timeout_ms = 10000) {
-  for (int waited = 0; waited < timeout_ms; waited += 100) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return false;
-}
 
 Call scrape(const std::string& path) { return Call{"GET", path, {}, "", "prometheus", kScrapeSecret}; }
 
@@ -194,7 +187,7 @@ TEST_F(Security, PrometheusScrapesOverTlsWithBasicAuth) {
     return res ? res->body : std::string();
   };
   auto has_result = [&](const std::string& promql) {
-    return eventually([&] { return query(promql).find("\"result\":[{") != std::string::npos; }, 30000);
+    return eventually([&] { return query(promql).find("\"result\":[{") != std::string::npos; }, std::chrono::seconds(30));
   };
   EXPECT_TRUE(has_result("up{job=\"pgconn\"} == 1"));
   EXPECT_TRUE(has_result("pgconn_up{job=\"pgconn_probe\",target=\"url\"} == 1"));

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "exporter_process.h"
+#include "eventually.h"
 #include "pg_server.h"
 #include "secure_exporter.h"
 
@@ -36,14 +37,6 @@ std::pair<int, std::string> handshake(const SecureExporter& exporter, const std:
 std::string served_subject(const SecureExporter& exporter) {
   return run_command("echo | timeout 10 openssl s_client -connect 127.0.0.1:" + std::to_string(exporter.port()) +
                      " 2>/dev/null | openssl x509 -noout -subject || true");
-}
-
-bool eventually(const std::function<bool()>& condition) {
-  for (int i = 0; i < 100; ++i) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
 }
 
 int open_idle_connection(int port) {

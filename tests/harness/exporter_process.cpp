@@ -1,6 +1,7 @@
 #include "exporter_process.h"
 
 #include <httplib.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,8 @@
 
 #include "pg_server.h"
 
+extern char** environ;
+
 namespace pgtest {
 namespace {
 
@@ -23,6 +26,20 @@ std::string replace_all(std::string text, const std::string& from, const std::st
     pos += to.size();
   }
   return text;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+bool accepts_connections(int port) {
+  int fd = connect_loopback(port);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
 }
 
 }  // namespace
@@ -42,41 +59,49 @@ int wait_for_exit(pid_t& pid, int timeout_ms) {
   return -1;
 }
 
-ExporterProcess::ExporterProcess(const std::string& config_toml, std::vector<std::string> extra_args,
-                                 std::vector<std::string> extra_env) {
-  char tmpl[] = "/tmp/pgconn-exporter-XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  dir_ = tmpl;
-  config_path_ = dir_ + "/pgconn.toml";
-  log_path_ = dir_ + "/exporter.log";
+ExporterProcess::ExporterProcess(const std::string& config_toml, ExporterOptions options) {
+  // The exporter closes connections it rejects; a client's TLS shutdown
+  // then writes to a closed socket, which must not kill the test.
+  ::signal(SIGPIPE, SIG_IGN);
+  config_path_ = dir_.file("pgconn.toml");
   port_ = free_loopback_port();
-  rewrite_config(config_toml);
-
-  std::vector<std::string> args = {exporter_binary(), "--config.file=" + config_path_};
-  if (config_toml.find("{{LISTEN}}") == std::string::npos) {
-    args.push_back("--web.listen-address=127.0.0.1:" + std::to_string(port_));
+  std::vector<std::string> argv = {exporter_binary()};
+  if (!config_toml.empty()) {
+    rewrite_config(config_toml);
+    argv.push_back("--config.file=" + config_path_);
   }
-  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  if (config_toml.find("{{LISTEN}}") == std::string::npos) {
+    argv.push_back("--web.listen-address=127.0.0.1:" + std::to_string(port_));
+  }
+  argv.insert(argv.end(), options.args.begin(), options.args.end());
+  std::vector<std::string> env = options.env;
+  for (char** e = environ; *e; ++e) {
+    std::string entry = *e;
+    if (entry.rfind("DATABASE_URL", 0) != 0 && entry.rfind("PGCONN_DSN", 0) != 0) env.push_back(entry);
+  }
+  std::string out_path = dir_.file("stdout"), err_path = dir_.file("stderr");
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
-    FILE* log = std::fopen(log_path_.c_str(), "w");
-    if (log) {
-      dup2(fileno(log), STDOUT_FILENO);
-      dup2(fileno(log), STDERR_FILENO);
-    }
-    for (const auto& e : extra_env) putenv(const_cast<char*>(e.c_str()));
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    dup2(open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), STDOUT_FILENO);
+    dup2(open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), STDERR_FILENO);
+    std::vector<char*> c_argv, c_env;
+    for (auto& a : argv) c_argv.push_back(a.data());
+    for (auto& e : env) c_env.push_back(e.data());
+    c_argv.push_back(nullptr);
+    c_env.push_back(nullptr);
+    execve(c_argv[0], c_argv.data(), c_env.data());
     _exit(127);
   }
-  for (int i = 0; i < 100; ++i) {
-    if (get("/health").status == 200) return;
+  for (int i = 0; i < 200; ++i) {
+    if (options.wait_for_health ? get("/health").status == 200 : accepts_connections(port_)) return;
+    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1;
+      break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  throw std::runtime_error("exporter did not start serving within 5 s:\n" + logs());
+  throw std::runtime_error("exporter did not start serving within 10 s:\n" + logs());
 }
 
 ExporterProcess::~ExporterProcess() {
@@ -84,13 +109,11 @@ ExporterProcess::~ExporterProcess() {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
-  std::string cmd = "rm -rf '" + dir_ + "'";
-  if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "could not remove %s\n", dir_.c_str());
 }
 
 void ExporterProcess::rewrite_config(const std::string& config_toml) const {
-  std::ofstream out(config_path_, std::ios::trunc);
-  out << replace_all(config_toml, "{{LISTEN}}", "127.0.0.1:" + std::to_string(port_));
+  dir_.write("pgconn.toml", replace_all(replace_all(config_toml, "{{LISTEN}}", "127.0.0.1:" + std::to_string(port_)),
+                                       "{{DIR}}", dir_.path()));
 }
 
 HttpResult ExporterProcess::get(const std::string& path) const {
@@ -141,11 +164,33 @@ void ExporterProcess::signal(int sig) const { kill(pid_, sig); }
 
 int ExporterProcess::wait_exit(int timeout_ms) { return wait_for_exit(pid_, timeout_ms); }
 
-std::string ExporterProcess::logs() const {
-  std::ifstream in(log_path_);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+Reply ExporterProcess::call(const Call& call) const {
+  std::string base = (ca_file_.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(port_);
+  httplib::Client client(base);
+  if (!ca_file_.empty()) {
+    client.set_ca_cert_path(ca_file_);
+    client.enable_server_certificate_verification(true);
+  }
+  client.set_connection_timeout(2, 0);
+  client.set_read_timeout(5, 0);
+  if (!call.user.empty()) client.set_basic_auth(call.user, call.password);
+  httplib::Request req;
+  req.method = call.method;
+  req.path = call.path;
+  req.headers = call.headers;
+  req.body = call.body;
+  auto res = client.send(req);
+  if (!res) return {};
+  return {res->status, res->body, res->headers};
 }
+
+std::string Reply::header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? "" : it->second;
+}
+
+std::string ExporterProcess::out() const { return read_file(dir_.file("stdout")); }
+std::string ExporterProcess::err() const { return read_file(dir_.file("stderr")); }
+std::string ExporterProcess::logs() const { return err() + out(); }
 
 }  // namespace pgtest

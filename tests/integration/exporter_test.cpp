@@ -216,13 +216,14 @@ TEST(ExporterCli, InvalidConfigExitsTwoNamingThePlaceAndNoSecret) {
     out << "[[targets]]\nname = \"main\"\ndsn = \"postgresql://m:TopSecret99@127.0.0.1/postgres\"\n"
            "[poll]\ninterval = \"5 parsecs\"\n";
   }
-  std::string out = run_command("(" + exporter_binary() + " check-config " + path + "; echo \"exit=$?\")");
+  CommandResult r = run_status(exporter_binary() + " check-config " + path);
+  std::string out = r.output;
   EXPECT_NE(out.find(path + ":5:12: poll.interval: invalid duration"), std::string::npos) << out;
-  EXPECT_NE(out.find("exit=2"), std::string::npos) << out;
+  EXPECT_EQ(r.status, 2) << out;
   EXPECT_EQ(out.find("TopSecret99"), std::string::npos) << out;
-  out = run_command("(" + exporter_binary() + " --config.file=" + path + " --web.listen-address=127.0.0.1:1; echo \"exit=$?\")");
-  EXPECT_NE(out.find("exit=2"), std::string::npos) << out;
-  EXPECT_NE(out.find(path + ":5:12"), std::string::npos) << out;
+  r = run_status(exporter_binary() + " --config.file=" + path + " --web.listen-address=127.0.0.1:1");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find(path + ":5:12"), std::string::npos) << r.output;
 
   {
     std::ofstream out2(path, std::ios::trunc);

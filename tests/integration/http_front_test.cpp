@@ -16,7 +16,7 @@
 #include "exporter_process.h"
 #include "pg_server.h"
 #include "raw_http.h"
-#include "secure_exporter.h"
+#include "certificates.h"
 
 using namespace pgtest;
 using Clock = std::chrono::steady_clock;
@@ -115,8 +115,8 @@ TEST(HttpFront, SlowHeadsCannotSilenceTheScrape) {
 TEST(HttpFront, SlowTlsHandshakesAndHeadsCannotSilenceTheScrape) {
   TempDir certs;
   make_certificate(certs, "server");
-  SecureExporter exporter("[web.tls]\ncert_file = \"" + certs.file("server.crt") + "\"\nkey_file = \"" +
-                          certs.file("server.key") + "\"\n" + kDeadTarget);
+  ExporterProcess exporter("[web.tls]\ncert_file = \"" + certs.file("server.crt") + "\"\nkey_file = \"" +
+                          certs.file("server.key") + "\"\n" + kDeadTarget, when_accepting());
   scrapes_survive_slow_heads(exporter.port(), true);
 }
 
@@ -129,8 +129,8 @@ TEST(HttpFront, HeaderFloodsGet431AndMemoryStaysBounded) {
 TEST(HttpFront, TlsHeaderFloodsGet431AndMemoryStaysBounded) {
   TempDir certs;
   make_certificate(certs, "server");
-  SecureExporter exporter("[web.tls]\ncert_file = \"" + certs.file("server.crt") + "\"\nkey_file = \"" +
-                          certs.file("server.key") + "\"\n" + kDeadTarget);
+  ExporterProcess exporter("[web.tls]\ncert_file = \"" + certs.file("server.crt") + "\"\nkey_file = \"" +
+                          certs.file("server.key") + "\"\n" + kDeadTarget, when_accepting());
   floods_are_bounded(exporter.port(), exporter.pid(), true);
 }
 
@@ -274,7 +274,8 @@ TEST(HttpFront, ConnectionChurnAndIdleKeepAliveCannotSilenceTheScrape) {
       int fd = connect_loopback(port);
       if (fd < 0) continue;
       if (reset) {
-        (void)!::send(fd, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 36, MSG_NOSIGNAL);
+        const std::string request = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+        (void)!::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
         linger hard{1, 0};
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
       }

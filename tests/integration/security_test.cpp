@@ -17,7 +17,7 @@
 #include "exporter_process.h"
 #include "eventually.h"
 #include "pg_server.h"
-#include "secure_exporter.h"
+#include "certificates.h"
 
 using namespace pgtest;
 
@@ -81,7 +81,7 @@ TEST_F(Security, NoSecretInAnyOutput) {
   const std::string hash = bcrypt_hash(kScrapeSecret);
   std::map<std::string, std::string> streams;
 
-  SecureExporter exporter(config(secrets, hash), {}, {"--log.level=debug", "--log.format=json"});
+  ExporterProcess exporter(config(secrets, hash), when_accepting({"--log.level=debug", "--log.format=json"}));
   exporter.use_tls(secrets.file("server.crt"));
   auto sample = [&](const std::string& name, const std::map<std::string, std::string>& labels) {
     return find_sample(exporter.call(scrape("/metrics")).body, name, labels);
@@ -125,7 +125,7 @@ TEST_F(Security, NoSecretInAnyOutput) {
   secrets.write("dsn", "postgresql://pgconn_env:" + kEnvSecret + "@127.0.0.1:" + std::to_string(server_->port()) +
                            "/postgres\n");
   {
-    SecureExporter from_file("", {"DATABASE_URL_FILE=" + secrets.file("dsn")});
+    ExporterProcess from_file("", when_accepting({"--log.level=debug"}, {"DATABASE_URL_FILE=" + secrets.file("dsn")}));
     ASSERT_TRUE(eventually([&] {
       return find_sample(from_file.call({"GET", "/metrics"}).body, "pgconn_up", {{"target", "default"}}) == 1.0;
     })) << from_file.err();
@@ -135,9 +135,9 @@ TEST_F(Security, NoSecretInAnyOutput) {
     streams["DATABASE_URL_FILE exporter logs"] = from_file.err() + from_file.out();
   }
   secrets.write("bad-dsn", "postgresql://pgconn_env:" + kEnvSecret + "@[::1]x/postgres\n");
-  streams["DATABASE_URL_FILE error"] = run_command("DATABASE_URL_FILE=" + secrets.file("bad-dsn") + " " +
-                                                   exporter_binary() + " 2>&1; echo \"exit=$?\"");
-  EXPECT_NE(streams["DATABASE_URL_FILE error"].find("exit=2"), std::string::npos);
+  CommandResult bad = run_status("DATABASE_URL_FILE=" + secrets.file("bad-dsn") + " " + exporter_binary());
+  streams["DATABASE_URL_FILE error"] = bad.output;
+  EXPECT_EQ(bad.status, 2) << bad.output;
 
   expect_no_secret(streams, {kUrlSecret, kFileSecret, kWrongSecret, kEnvSecret, kScrapeSecret, hash});
 }
@@ -149,7 +149,7 @@ TEST_F(Security, PrometheusScrapesOverTlsWithBasicAuth) {
   secrets.write("scrape-password", kScrapeSecret + "\n");
   secrets.write("wrong-password", kWrongSecret + "\n");
   const std::string hash = bcrypt_hash(kScrapeSecret);
-  SecureExporter exporter(config(secrets, hash));
+  ExporterProcess exporter(config(secrets, hash), when_accepting());
 
   // The scrape configuration docs/security.md shows, plus a job with a wrong password.
   std::string address = "127.0.0.1:" + std::to_string(exporter.port());
@@ -216,15 +216,16 @@ TEST_F(Security, PasswordsWithAtAndSlashWorkEncodedAndLeakNothingRaw) {
   for (const std::string& dsn : {"postgresql://pgconn_odd:p@ssW0rdTail1@127.0.0.1:" + port + "/postgres",
                                  "postgresql://pgconn_odd:Ab/cdW0rdTail1@127.0.0.1:" + port + "/postgres"}) {
     dir.write("raw.toml", "[[targets]]\nname = \"raw\"\ndsn = \"" + dsn + "\"\n");
-    std::string out = run_command(exporter_binary() + " check-config " + dir.file("raw.toml") + " 2>&1; echo \"exit=$?\"");
-    EXPECT_NE(out.find("exit=2"), std::string::npos) << out;
+    CommandResult check = run_status(exporter_binary() + " check-config " + dir.file("raw.toml"));
+    std::string out = check.output;
+    EXPECT_EQ(check.status, 2) << out;
     EXPECT_NE(out.find("raw.toml:3:7: targets.dsn: invalid dsn: the user info of a postgresql:// URI holds a raw"),
               std::string::npos) << out;
     streams["check-config " + dsn.substr(0, 30)] = out;
-    streams["daemon with DATABASE_URL"] = run_command("DATABASE_URL='" + dsn + "' " + exporter_binary() +
-                                                      " --web.listen-address=127.0.0.1:" +
-                                                      std::to_string(free_loopback_port()) + " 2>&1; echo \"exit=$?\"");
-    EXPECT_NE(streams["daemon with DATABASE_URL"].find("exit=2"), std::string::npos);
+    CommandResult daemon = run_status("DATABASE_URL='" + dsn + "' " + exporter_binary() +
+                                      " --web.listen-address=127.0.0.1:" + std::to_string(free_loopback_port()));
+    streams["daemon with DATABASE_URL"] = daemon.output;
+    EXPECT_EQ(daemon.status, 2) << daemon.output;
   }
   for (const auto& [name, text] : streams) {
     EXPECT_EQ(text.find("W0rdTail1"), std::string::npos) << name << ": " << text;
@@ -233,10 +234,10 @@ TEST_F(Security, PasswordsWithAtAndSlashWorkEncodedAndLeakNothingRaw) {
 
   // Encoded in the URL, and in a password_file ending in "\r\n" (Windows editors).
   dir.write("pgpass-crlf", "p@ssW0rdTail1/x'y\r\n");
-  SecureExporter exporter("[poll]\ninterval = \"500ms\"\ntimeout = \"400ms\"\n"
+  ExporterProcess exporter("[poll]\ninterval = \"500ms\"\ntimeout = \"400ms\"\n"
                           "[[targets]]\nname = \"encoded\"\ndsn = \"postgresql://pgconn_odd:p%40ssW0rdTail1%2Fx'y@127.0.0.1:" +
                           port + "/postgres\"\n[[targets]]\nname = \"file\"\ndsn = \"host=127.0.0.1 port=" + port +
-                          " user=pgconn_odd dbname=postgres\"\npassword_file = \"" + dir.file("pgpass-crlf") + "\"\n");
+                          " user=pgconn_odd dbname=postgres\"\npassword_file = \"" + dir.file("pgpass-crlf") + "\"\n", when_accepting());
   for (const char* target : {"encoded", "file"}) {
     EXPECT_TRUE(eventually([&] {
       return find_sample(exporter.call({"GET", "/metrics"}).body, "pgconn_up", {{"target", target}}) == 1.0;

@@ -12,7 +12,7 @@
 #include "exporter_process.h"
 #include "eventually.h"
 #include "pg_server.h"
-#include "secure_exporter.h"
+#include "certificates.h"
 
 using namespace pgtest;
 
@@ -27,14 +27,13 @@ std::string tls_section(const TempDir& certs, const std::string& extra = "") {
 }
 
 // Exit status and output of an `openssl s_client` handshake with the exporter.
-std::pair<int, std::string> handshake(const SecureExporter& exporter, const std::string& flags) {
-  std::string out = run_command("echo | timeout 10 openssl s_client -connect 127.0.0.1:" +
-                                std::to_string(exporter.port()) + " " + flags + " 2>&1; echo \"exit=$?\"");
-  size_t exit = out.rfind("exit=");
-  return {std::stoi(out.substr(exit + 5)), out};
+std::pair<int, std::string> handshake(const ExporterProcess& exporter, const std::string& flags) {
+  CommandResult r = run_status("echo | timeout 10 openssl s_client -connect 127.0.0.1:" +
+                                std::to_string(exporter.port()) + " " + flags);
+  return {r.status, r.output};
 }
 
-std::string served_subject(const SecureExporter& exporter) {
+std::string served_subject(const ExporterProcess& exporter) {
   return run_command("echo | timeout 10 openssl s_client -connect 127.0.0.1:" + std::to_string(exporter.port()) +
                      " 2>/dev/null | openssl x509 -noout -subject || true");
 }
@@ -69,7 +68,7 @@ std::string raw_status_line(int port, const std::string& request) {
 TEST(WebSecurity, TlsServesOnlyHttpsWithModernProtocolsAndCiphers) {
   TempDir certs;
   make_certificate(certs, "server");
-  SecureExporter exporter(tls_section(certs) + kDeadTarget);
+  ExporterProcess exporter(tls_section(certs) + kDeadTarget, when_accepting());
   EXPECT_EQ(exporter.call({}).status, 0) << "plain HTTP must not be answered";
   exporter.use_tls(certs.file("server.crt"));
   for (const char* path : kEndpoints) EXPECT_NE(exporter.call({"GET", path}).status, 0) << path;
@@ -88,7 +87,7 @@ TEST(WebSecurity, TlsServesOnlyHttpsWithModernProtocolsAndCiphers) {
 TEST(WebSecurity, TlsMinVersion13RefusesTls12) {
   TempDir certs;
   make_certificate(certs, "server");
-  SecureExporter exporter(tls_section(certs, "min_version = \"TLS13\"\n") + kDeadTarget);
+  ExporterProcess exporter(tls_section(certs, "min_version = \"TLS13\"\n") + kDeadTarget, when_accepting());
   EXPECT_NE(handshake(exporter, "-tls1_2").first, 0);
   EXPECT_EQ(handshake(exporter, "-tls1_3").first, 0);
 }
@@ -99,11 +98,11 @@ TEST(WebSecurity, BadCertificateFilesStopTheStart) {
   make_certificate(certs, "other");
   certs.write("config.toml", "[web.tls]\ncert_file = \"" + certs.file("server.crt") + "\"\nkey_file = \"" +
                                  certs.file("other.key") + "\"\n" + kDeadTarget);
-  std::string out = run_command(exporter_binary() + " --config.file=" + certs.file("config.toml") +
-                                " --web.listen-address=127.0.0.1:" + std::to_string(free_loopback_port()) +
-                                " 2>&1; echo \"exit=$?\"");
+  CommandResult r = run_status(exporter_binary() + " --config.file=" + certs.file("config.toml") +
+                                " --web.listen-address=127.0.0.1:" + std::to_string(free_loopback_port()));
+  std::string out = r.output;
   EXPECT_NE(out.find("does not belong to the certificate"), std::string::npos) << out;
-  EXPECT_NE(out.find("exit=1"), std::string::npos) << out;
+  EXPECT_EQ(r.status, 1) << out;
   EXPECT_EQ(out.find("PRIVATE KEY"), std::string::npos) << out;
 }
 
@@ -113,7 +112,7 @@ TEST(WebSecurity, SighupReloadsTheCertificateAndKeepsItWhenTheNewOneIsBad) {
   make_certificate(certs, "second");
   run_command("cp " + certs.file("first.crt") + " " + certs.file("server.crt") + " && cp " + certs.file("first.key") +
               " " + certs.file("server.key"));
-  SecureExporter exporter(tls_section(certs) + kDeadTarget);
+  ExporterProcess exporter(tls_section(certs) + kDeadTarget, when_accepting());
   EXPECT_NE(served_subject(exporter).find("CN = first"), std::string::npos);
 
   run_command("cp " + certs.file("second.crt") + " " + certs.file("server.crt") + " && cp " +
@@ -136,7 +135,7 @@ TEST(WebSecurity, BasicAuthGuardsEveryEndpointAndReloads) {
   TempDir certs;
   make_certificate(certs, "server");
   const std::string password = "Scrape-Pw-7731", hash = bcrypt_hash(password);
-  SecureExporter exporter(tls_section(certs) + "[web.basic_auth.users]\nprometheus = \"" + hash + "\"\n" + kDeadTarget);
+  ExporterProcess exporter(tls_section(certs) + "[web.basic_auth.users]\nprometheus = \"" + hash + "\"\n" + kDeadTarget, when_accepting());
   exporter.use_tls(certs.file("server.crt"));
   for (const char* path : kEndpoints) {
     for (const Call& call : {Call{"GET", path}, Call{"GET", path, {}, "", "prometheus", "wrong-pw-1"},
@@ -167,13 +166,13 @@ TEST(WebSecurity, BasicAuthGuardsEveryEndpointAndReloads) {
 }
 
 TEST(WebSecurity, BasicAuthWithoutTlsWarns) {
-  SecureExporter exporter("[web.basic_auth.users]\np = \"" + bcrypt_hash("x") + "\"\n" + kDeadTarget);
+  ExporterProcess exporter("[web.basic_auth.users]\np = \"" + bcrypt_hash("x") + "\"\n" + kDeadTarget, when_accepting());
   EXPECT_EQ(exporter.call({}).status, 401);
   EXPECT_NE(exporter.err().find("passwords cross the network in clear text"), std::string::npos);
 }
 
 TEST(WebSecurity, OnlyBoundedReadRequestsAreServed) {
-  SecureExporter exporter(kDeadTarget);
+  ExporterProcess exporter(kDeadTarget, when_accepting());
   for (const char* method : {"POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
     Reply reply = exporter.call({method, "/metrics", {}, "body"});
     EXPECT_EQ(reply.status, 405) << method;

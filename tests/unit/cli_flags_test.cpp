@@ -34,3 +34,24 @@ TEST(CliFlags, OperatorCommandsLogOnlyErrorsUnlessAsked) {
   EXPECT_EQ(parse({"check-config", "a.toml"}).log_level, "info");
   EXPECT_EQ(parse({}).log_level, "info");
 }
+
+TEST(CliFlags, DaemonFlagsInBothForms) {
+  auto f = parse({"--config.file=/etc/p.toml", "--web.listen-address", "127.0.0.1:1", "--log.format=json"});
+  EXPECT_EQ(f.config_file, "/etc/p.toml");
+  EXPECT_EQ(f.listen_address, "127.0.0.1:1");
+  EXPECT_EQ(f.log_format, "json");
+  EXPECT_TRUE(f.command.empty());
+}
+
+TEST(CliFlags, CheckConfigTakesAFile) {
+  auto f = parse({"check-config", "a.toml"});
+  EXPECT_EQ(f.command, "check-config");
+  ASSERT_EQ(f.arguments.size(), 1u);
+  EXPECT_EQ(f.arguments[0], "a.toml");
+}
+
+TEST(CliFlags, UnknownFlagsAndCommandsAreErrors) {
+  EXPECT_THROW(parse({"--nope"}), UsageError);
+  EXPECT_THROW(parse({"frobnicate"}), UsageError);
+  EXPECT_THROW(parse({"--config.file"}), UsageError);
+}

@@ -17,7 +17,7 @@ bool has(const std::vector<Finding>& findings, const std::string& code, Severity
 
 }  // namespace
 
-TEST(Thresholds, UsageSeverityByRatioAndCount) {
+TEST(Assessment, UsageSeverityByRatioAndCount) {
   config::Thresholds t;
   t.connections_warning = 12;
   t.connections_critical = 15;
@@ -42,13 +42,13 @@ TEST(Thresholds, UsageSeverityByRatioAndCount) {
   EXPECT_EQ(usage_severity(u, t), Severity::critical);
 }
 
-TEST(Thresholds, AgeSeverity) {
+TEST(Assessment, AgeSeverity) {
   EXPECT_EQ(age_severity(30, 60), Severity::ok);
   EXPECT_EQ(age_severity(61, 60), Severity::warning);
   EXPECT_EQ(age_severity(121, 60), Severity::critical);
 }
 
-TEST(Thresholds, FindingsOnSampleSnapshot) {
+TEST(Assessment, FindingsOnSampleSnapshot) {
   config::Target target;
   target.name = "main";
   target.applications.push_back({"worker", 5, 10, 2});  // capacity 30 > limit 17
@@ -61,7 +61,7 @@ TEST(Thresholds, FindingsOnSampleSnapshot) {
   EXPECT_EQ(findings.front().severity, Severity::warning);  // most severe first
 }
 
-TEST(Thresholds, UnreachableAndNoPgMonitor) {
+TEST(Assessment, UnreachableAndNoPgMonitor) {
   config::Target target;
   target.name = "main";
   Snapshot snap = sample::sample_snapshot();
@@ -96,7 +96,7 @@ ApplicationStateRow leaking(const std::string& app) {
 
 // Every suggested command is safe to paste: values shell-quoted, the empty
 // name for "unnamed", none for the folded "other" or an unprintable name.
-TEST(Thresholds, SuggestedResetCommandsAreShellSafe) {
+TEST(Assessment, SuggestedResetCommandsAreShellSafe) {
   ServerStats stats = sample::sample_stats();
   stats.activity.clear();
   for (const char* app : {"x $(touch /tmp/p) ;id", "it's", "", "esc\x1b[2J", "small"}) {
@@ -125,7 +125,7 @@ TEST(Thresholds, SuggestedResetCommandsAreShellSafe) {
   EXPECT_NE(fix("other").find("`" + prefix + "`"), std::string::npos) << fix("other");
 }
 
-TEST(Thresholds, MonitoringSessionsNeverDominateNorLeak) {
+TEST(Assessment, MonitoringSessionsNeverDominateNorLeak) {
   ServerStats stats = sample::sample_stats();
   stats.activity.clear();
   ApplicationStateRow exporters = sample::row("pgconn_exporter", "idle", 10);  // an HA pair and operators

@@ -50,7 +50,7 @@ double millis_of(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST(AuthBasic, ParsesCredentials) {
+TEST(WebBasicAuth, ParsesCredentials) {
   std::string user, password;
   ASSERT_TRUE(parse_basic_credentials(basic("prometheus:pa:ss word"), &user, &password));
   EXPECT_EQ(user, "prometheus");
@@ -60,7 +60,7 @@ TEST(AuthBasic, ParsesCredentials) {
   EXPECT_EQ(password, "");
 }
 
-TEST(AuthBasic, RejectsMalformedHeaders) {
+TEST(WebBasicAuth, RejectsMalformedHeaders) {
   std::string user, password;
   for (const std::string& header :
        {std::string(""), std::string("Basic"), std::string("Basic "), std::string("Bearer abc"),
@@ -71,7 +71,7 @@ TEST(AuthBasic, RejectsMalformedHeaders) {
   }
 }
 
-TEST(AuthBasic, VerifiesEveryBcryptVariant) {
+TEST(WebBasicAuth, VerifiesEveryBcryptVariant) {
   for (const char* prefix : {"$2a$", "$2b$", "$2y$"}) {
     std::string hash = bcrypt("correct horse", prefix);
     ASSERT_EQ(hash.substr(0, 4), prefix);
@@ -83,7 +83,7 @@ TEST(AuthBasic, VerifiesEveryBcryptVariant) {
   EXPECT_FALSE(bcrypt_matches("x", "not a hash at all"));
 }
 
-TEST(AuthBasic, ChecksUsersAndPasswords) {
+TEST(WebBasicAuth, ChecksUsersAndPasswords) {
   BasicAuth auth({{"prometheus", bcrypt("s3cret")}, {"grafana", bcrypt("other")}});
   EXPECT_TRUE(auth.check(basic("prometheus:s3cret")));
   EXPECT_TRUE(auth.check(basic("grafana:other")));
@@ -94,7 +94,7 @@ TEST(AuthBasic, ChecksUsersAndPasswords) {
   EXPECT_FALSE(BasicAuth({}).check(basic("prometheus:s3cret")));
 }
 
-TEST(AuthBasic, CachesResultsOnlyBriefly) {
+TEST(WebBasicAuth, CachesResultsOnlyBriefly) {
   // Cost 10: slow enough (tens of ms) to tell a cache hit from a bcrypt run.
   BasicAuth auth({{"prometheus", bcrypt("s3cret", "$2b$", 10)}});
   auto now = BasicAuth::Clock::now();

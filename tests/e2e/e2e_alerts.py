@@ -778,7 +778,7 @@ class E2E:
 
         def arrived():
             self.stack.check_alive()
-            return all(self.firing_event(name) for name in expected)
+            return all(self.firing_event(name, labels) for name, labels in expected.items())
 
         wait_for(f"phase {phase} alerts firing at the webhook: {sorted(expected)}", arrived, 60, 0.5)
         for later in [p for p in plan if p > phase]:
@@ -786,13 +786,18 @@ class E2E:
                 if self.firing_event(name):
                     self.problems.append(f"{name} fired in phase {phase}, before phase {later} crossed its threshold")
         for name, labels in expected.items():
-            t, receiver, alert = self.firing_event(name)
+            t, receiver, alert = self.firing_event(name, labels) or self.firing_event(name)
             self.check_alert(name, receiver, alert, labels)
             log(f"  firing  {name:42s} +{t - t0:5.1f}s  -> {receiver}: "
                 f"{alert.get('annotations', {}).get('description', '')}")
 
-    def firing_event(self, name):
+    def firing_event(self, name, labels=None):
+        """The first firing notification of `name`; with `labels`, the first
+        whose alert carries them (an alert may fire for several series, e.g.
+        every application past the age threshold, in either order)."""
         evs = self.stack.webhook.find(name, "firing")
+        if labels:
+            evs = [e for e in evs if all(e[2]["labels"].get(k) == v for k, v in labels.items())]
         return evs[0] if evs else None
 
     def check_alert(self, name, receiver, alert, labels):

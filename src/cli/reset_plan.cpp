@@ -8,6 +8,7 @@
 
 #include "cli/text.h"
 #include "pg/application_name.h"
+#include "pg/client_address.h"
 
 namespace pgconn::cli {
 namespace {
@@ -112,8 +113,7 @@ std::string reset_sql(const ResetFilter& filter, bool terminate) {
   sql +=
       "\nFROM (SELECT a.pid, coalesce(a.application_name, '') AS application, coalesce(a.usename, '') AS usename,\n"
       "             coalesce(a.datname, '') AS datname,\n"
-      "             CASE WHEN a.client_port = -1 THEN 'local' WHEN a.client_addr IS NULL THEN 'unknown'\n"
-      "                  ELSE host(a.client_addr) END AS client_addr,\n"
+      "             " + pg::client_address_sql("a.") + " AS client_addr,\n"
       "             coalesce(a.state, 'unknown') AS state,\n"
       "             extract(epoch FROM now() - a.state_change) AS state_age,\n"
       "             extract(epoch FROM now() - a.backend_start) AS connection_age,\n"

@@ -5,9 +5,8 @@
 // application rows. Only `client backend` rows count against
 // max_connections. Monitoring sessions (this exporter's family, see
 // pg/application_name.h) are counted but kept out of the ages and the leak
-// counts: they are long-lived on purpose. The address is PostgreSQL's own
-// text (host() normalises IPv6): "local" for a Unix-socket client,
-// "unknown" for a session whose address the role may not see.
+// counts: they are long-lived on purpose. Addresses are named as
+// pg/client_address.h says.
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -15,6 +14,7 @@
 
 #include "collect/collector.h"
 #include "pg/application_name.h"
+#include "pg/client_address.h"
 
 namespace pgconn::collect {
 namespace {
@@ -34,9 +34,7 @@ SELECT coalesce(application_name, ''),
          WHEN 'disabled' THEN 'disabled'
          ELSE 'unknown'
        END,
-       CASE WHEN client_port = -1 THEN 'local'
-            WHEN client_addr IS NULL THEN 'unknown'
-            ELSE host(client_addr) END,
+       )sql" + pg::client_address_sql("") + R"sql(,
        count(*),
        max(extract(epoch FROM now_ts - backend_start)) FILTER (WHERE NOT monitoring),
        max(extract(epoch FROM now_ts - xact_start)) FILTER (WHERE NOT monitoring),

@@ -276,11 +276,12 @@ void Front::accept_ready(Clock::time_point now) {
 
 // Makes room for a newcomer. First the connections whose client has
 // already gone (closed or reset before its request was read, or reset
-// while a worker answers it: a connect-and-close flood leaves many). Then the one that most deserves to go: the oldest still
-// sending its head (slow or stalled), the longest idle keep-alive, the
-// oldest still receiving a response (a slow reader); never one a worker is
-// answering. A scrape has been read once when it was accepted, so with its
-// head in, it is being answered, not evictable.
+// while a worker answers it: a connect-and-close flood leaves many). Then
+// the one that most deserves to go: the oldest still sending its head (slow
+// or stalled), the longest idle keep-alive, the oldest still receiving a
+// response (a slow reader); never one a worker is answering. A scrape has
+// been read once when it was accepted, so with its head in, it is being
+// answered, not evictable.
 bool Front::evict_one() {
   std::vector<uint64_t> gone;
   for (auto& [id, c] : connections_) {

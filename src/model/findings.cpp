@@ -67,11 +67,11 @@ std::string free_idle_in_transaction(const std::string& target, const Applicatio
     return "; list them (a dry run) with `" + command + "`: \"other\" sums the applications beyond "
            "max_applications";
   }
-  if (app.unnamed && app.unset_name_connections != app.connections) {
+  if (app.unnamed() && app.unset_name_connections != app.connections) {
     return "; list them (a dry run) with `" + command + " --application ''` and `" + command +
            " --application 'unnamed'`: \"unnamed\" sums the sessions without a name and those named unnamed";
   }
-  std::string name = app.unnamed ? "" : app.name;
+  std::string name = app.unnamed() ? "" : app.name;
   if (text::printable(name) != name) {
     return "; the application name holds control characters or bytes that are not UTF-8, so no command is "
            "suggested: filter reset by --user or --database";
@@ -122,7 +122,7 @@ void application_findings(const Assessment& a, const LeakThresholds& leaks, std:
                      ev.str(), "cap that application's pool (pool_size + max_overflow) times its processes",
                      app.name});
     }
-    if (app.unnamed && app.unset_name_connections > 0) {
+    if (app.unnamed()) {
       out.push_back({Severity::info, "unnamed_connections", "connections without application_name",
                      std::to_string(app.unset_name_connections) + " connection(s) have no application_name",
                      "set application_name in every client's DSN (e.g. ?application_name=worker) so leaks "

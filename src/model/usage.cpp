@@ -10,8 +10,8 @@ void keep_max(std::optional<double>& into, const std::optional<double>& value) {
 }
 
 void merge(ApplicationSummary& into, const ApplicationSummary& from) {
+  // unset_name_connections stays with its group: "other" is never "unnamed".
   into.connections += from.connections;
-  into.unset_name_connections += from.unset_name_connections;
   for (const auto& [state, n] : from.by_state) into.by_state[state] += n;
   keep_max(into.oldest_connection_age_seconds, from.oldest_connection_age_seconds);
   keep_max(into.oldest_transaction_age_seconds, from.oldest_transaction_age_seconds);
@@ -206,7 +206,6 @@ std::vector<ApplicationSummary> summarize_applications(const ServerStats& stats,
     std::string name = application_label(row.application_name);
     ApplicationSummary& s = by_name[name];
     s.name = name;
-    s.unnamed = s.unnamed || row.application_name.empty();
     if (row.application_name.empty()) s.unset_name_connections += row.connections;
     s.monitoring = s.monitoring || row.monitoring;
     ApplicationSummary part;
@@ -257,31 +256,26 @@ std::vector<ClientAddressSummary> summarize_client_addresses(const ServerStats& 
   std::map<std::string, ClientAddressSummary> by_address;
   for (const auto& row : stats.client_addresses) {
     ClientAddressSummary& a = by_address[row.client_addr];
-    if (a.client_addr.empty()) {
-      a.client_addr = row.client_addr;
-      for (const auto& state : application_states()) a.by_state[state] = 0;
-    }
+    a.client_addr = row.client_addr;
+    for (const auto& state : application_states()) a.by_state.emplace(state, 0);
     a.connections += row.connections;
     a.by_state[row.state == "idle_in_transaction_aborted" ? "idle_in_transaction" : row.state] += row.connections;
     a.leak_suspects_age += row.older_than_age_threshold;
     a.leak_suspects_idle_in_transaction += row.idle_in_transaction_too_long;
   }
-  auto kept = keep_top(std::move(by_address), max_named, &ClientAddressSummary::connections,
-                       &ClientAddressSummary::client_addr, merge_address);
-  for (auto& a : kept) {
-    for (const auto& state : application_states()) a.by_state.emplace(state, 0);
-  }
-  return kept;
+  // Every address starts with all of application_states(), so "other", their
+  // sum, has them too.
+  return keep_top(std::move(by_address), max_named, &ClientAddressSummary::connections,
+                  &ClientAddressSummary::client_addr, merge_address);
 }
 
 PoolerClients summarize_pooler_clients(const PoolerStats& stats, size_t max_applications, size_t max_addresses,
                                        const std::function<bool(const PgBouncerClient&)>& suspect) {
   std::map<std::string, PoolerClientGroup> by_application, by_address;
+  // Every group starts with all of pooler_client_states(), so "other" has them too.
   auto add = [](PoolerClientGroup& g, const std::string& name, const PgBouncerClient& c, bool is_suspect) {
-    if (g.name.empty()) {
-      g.name = name;
-      for (const auto& state : pooler_client_states()) g.by_state[state] = 0;
-    }
+    g.name = name;
+    for (const auto& state : pooler_client_states()) g.by_state.emplace(state, 0);
     g.clients += 1;
     g.by_state[c.state] += 1;
     if (!c.monitoring) keep_max(g.oldest_client_age_seconds, c.connected_seconds);
@@ -290,9 +284,9 @@ PoolerClients summarize_pooler_clients(const PoolerStats& stats, size_t max_appl
   for (const auto& c : stats.clients) {
     if (c.monitoring && c.database == "pgbouncer") continue;  // an exporter's own console session
     bool is_suspect = !c.monitoring && suspect(c);
-    PoolerClientGroup& app = by_application[application_label(c.application_name)];
-    add(app, application_label(c.application_name), c, is_suspect);
-    app.monitoring = app.monitoring || c.monitoring;
+    const std::string name = application_label(c.application_name);
+    PoolerClientGroup& app = by_application[name];
+    add(app, name, c, is_suspect);
     if (is_suspect) app.age_suspects_by_address[c.client_addr] += 1;
     add(by_address[c.client_addr], c.client_addr, c, is_suspect);
   }
@@ -301,11 +295,6 @@ PoolerClients summarize_pooler_clients(const PoolerStats& stats, size_t max_appl
                               &PoolerClientGroup::name, merge_clients);
   out.client_addresses = keep_top(std::move(by_address), max_addresses, &PoolerClientGroup::clients,
                                   &PoolerClientGroup::name, merge_clients);
-  for (auto* list : {&out.applications, &out.client_addresses}) {
-    for (auto& g : *list) {
-      for (const auto& state : pooler_client_states()) g.by_state.emplace(state, 0);
-    }
-  }
   return out;
 }
 

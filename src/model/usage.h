@@ -45,8 +45,10 @@ int64_t declared_capacity(const std::vector<config::DeclaredApplication>& apps);
 
 struct ApplicationSummary {
   std::string name;  // "unnamed" for an empty application_name, "other" for the folded rest
-  bool unnamed = false;     // holds sessions with an empty application_name
-  int64_t unset_name_connections = 0;  // of those, with an empty name (not literally "unnamed")
+  // Sessions with an empty application_name (not those literally named
+  // "unnamed", which share the label); 0 for "other".
+  int64_t unset_name_connections = 0;
+  bool unnamed() const { return unset_name_connections > 0; }
   bool folded = false;      // the "other" bucket: the applications beyond max_applications
   bool monitoring = false;  // this exporter's family: never dominates, never a leak suspect
   int64_t connections = 0;
@@ -114,7 +116,6 @@ Usage client_usage(const PoolerUsage& pooler);
 struct PoolerClientGroup {
   std::string name;     // application ("unnamed" for an empty one) or address; "other" when folded
   bool folded = false;
-  bool monitoring = false;  // an application of this exporter's family: never a suspect
   int64_t clients = 0;
   std::map<std::string, int64_t> by_state;  // pooler_client_states(), zeros included
   std::optional<double> oldest_client_age_seconds;

@@ -21,21 +21,31 @@ std::string key_of(const prometheus::ClientMetric& m) {
 // so values are made valid. Two names that differ only in their invalid
 // bytes (a SQL_ASCII database allows "db\xfe" and "db\xfd") would then be
 // one series twice, and Prometheus keeps one of them: the later ones get
-// " #2", " #3", ... on the value that was changed.
+// " #2", " #3", ... on the value that was changed. Such a collision needs
+// U+FFFD in a value, so only those label sets are remembered.
 prometheus::ClientMetric Families::metric(const std::string& family, const Labels& labels) {
+  static const std::string kReplacement = "\xef\xbf\xbd";
   prometheus::ClientMetric m;
   int changed = -1;
+  bool replacement = false;
   for (const auto& [name, value] : labels) {
     std::string valid = text::valid_utf8(value);
     if (valid != value && changed < 0) changed = static_cast<int>(m.label.size());
+    replacement = replacement || valid.find(kReplacement) != std::string::npos;
     m.label.push_back({name, std::move(valid)});
   }
+  if (!replacement) return m;
   auto& seen = series_[family];
-  if (changed >= 0 && seen.count(key_of(m))) {
-    const std::string base = m.label[static_cast<size_t>(changed)].value;
-    for (int n = 2; seen.count(key_of(m)); ++n) m.label[static_cast<size_t>(changed)].value = base + " #" + std::to_string(n);
+  std::string key = key_of(m);
+  if (changed >= 0) {
+    std::string& value = m.label[static_cast<size_t>(changed)].value;
+    const std::string base = value;
+    for (int n = 2; seen.count(key); ++n) {
+      value = base + " #" + std::to_string(n);
+      key = key_of(m);
+    }
   }
-  seen.insert(key_of(m));
+  seen.insert(std::move(key));
   return m;
 }
 

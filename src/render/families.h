@@ -26,7 +26,7 @@ class Families {
   prometheus::ClientMetric metric(const std::string& family, const Labels& labels);
   std::vector<prometheus::MetricFamily> families_;
   std::map<std::string, size_t> index_;
-  std::map<std::string, std::set<std::string>> series_;  // family -> label sets so far
+  std::map<std::string, std::set<std::string>> series_;  // family -> label sets holding U+FFFD so far
 };
 
 std::string serialize(const std::vector<prometheus::MetricFamily>& families);

@@ -131,7 +131,9 @@ TEST(ClientAddresses, LeakFindingsNameTheAddressesAndTheResetNamesTheOne) {
   // From its only address, the address filter would add nothing.
   Assessment single = assess(snapshot_of(stats_with_addresses()), target_named("main"), {});
   for (const auto& f : single.findings) {
-    if (f.code == "leak_idle_in_transaction") EXPECT_EQ(f.fix.find("--client-addr"), std::string::npos) << f.fix;
+    if (f.code == "leak_idle_in_transaction") {
+      EXPECT_EQ(f.fix.find("--client-addr"), std::string::npos) << f.fix;
+    }
   }
 }
 
@@ -298,7 +300,9 @@ TEST(ReservedNames, UnnamedMixedWithALiteralUnnamedIsCountedAndSuggestedApart) {
   s.activity.push_back(literal);
   Assessment a = assess(snapshot_of(s), target_named("main"), {});
   for (const auto& f : a.findings) {
-    if (f.code == "unnamed_connections") EXPECT_EQ(f.evidence, "4 connection(s) have no application_name");
+    if (f.code == "unnamed_connections") {
+      EXPECT_EQ(f.evidence, "4 connection(s) have no application_name");
+    }
     if (f.code == "leak_idle_in_transaction" && f.application == "unnamed") {
       EXPECT_NE(f.fix.find("--application ''` and `"), std::string::npos) << f.fix;
       EXPECT_NE(f.fix.find("--application 'unnamed'`"), std::string::npos) << f.fix;

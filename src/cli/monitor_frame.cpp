@@ -95,7 +95,7 @@ Line application_row(const model::ApplicationSummary& app) {
     capacity = std::to_string(app.pool->capacity);
     overflow = std::to_string(app.pool->overflow);
   }
-  std::string name = app.name.size() > 21 ? app.name.substr(0, 20) + "~" : app.name;
+  std::string name = fit(app.name, 21);
   return {{pad_right(name, 22) + pad_left(std::to_string(app.connections), 6) +
            pad_left(std::to_string(count(app.by_state, "active")), 7) +
            pad_left(std::to_string(count(app.by_state, "idle")), 6)},
@@ -125,7 +125,7 @@ void add_pooler_clients(const std::vector<model::PoolerClientGroup>& groups, con
   lines.push_back({{pad_right(title, 40) + pad_left("CLIENTS", 8) + pad_left("LINKED", 7) + pad_left("IDLE", 6) +
                     pad_left("WAITING", 8) + pad_left("OLD", 5)}});
   for (const auto& g : groups) {
-    std::string name = g.name.size() > 39 ? g.name.substr(0, 38) + "~" : g.name;
+    std::string name = fit(g.name, 39);
     lines.push_back({{pad_right(name, 40) + pad_left(std::to_string(g.clients), 8) +
                       pad_left(std::to_string(count(g.by_state, "linked")), 7) +
                       pad_left(std::to_string(count(g.by_state, "idle")), 6)},
@@ -170,8 +170,7 @@ void add_pooler(const model::PoolerAssessment& pooler, const FrameOptions& optio
   lines.push_back({{"POOL (DATABASE/USER)    MODE         ACTIVE WAITING SERVERS LIMIT MAX-WAIT"}});
   for (const auto& assessed : pooler.pools) {
     const model::PgBouncerPool& p = assessed.pool;
-    std::string name = p.database + "/" + p.user;
-    if (name.size() > 22) name = name.substr(0, 21) + "~";
+    std::string name = fit(p.database + "/" + p.user, 22);
     char wait[16];
     std::snprintf(wait, sizeof wait, "%.2fs", p.max_wait_seconds);
     lines.push_back({{pad_right(name, 24) + pad_right(assessed.budget.pool_mode, 11) +

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace pgconn::text {
 namespace {
@@ -47,6 +48,20 @@ void append_escape(std::string& out, const char* format, unsigned value) {
   out += buffer;
 }
 
+// The bidirectional formatting character starting at text[i], as its code
+// point and its length in bytes (valid UTF-8 assumed): ALM, LRM, RLM, the
+// embeddings and overrides, and the isolates.
+std::optional<std::pair<unsigned, size_t>> bidi_control_at(const std::string& text, size_t i) {
+  auto byte = [&](size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
+  if (byte(i) == 0xD8 && byte(i + 1) == 0x9C) return std::make_pair(0x061Cu, size_t{2});
+  if (byte(i) != 0xE2) return std::nullopt;
+  unsigned code = 0x2000u | ((byte(i + 1) & 0x3Fu) << 6) | (byte(i + 2) & 0x3Fu);
+  bool bidi = code == 0x200E || code == 0x200F || (code >= 0x202A && code <= 0x202E) ||
+              (code >= 0x2066 && code <= 0x2069);
+  if (!bidi) return std::nullopt;
+  return std::make_pair(code, size_t{3});
+}
+
 }  // namespace
 
 std::string valid_utf8(std::string_view text) {
@@ -75,6 +90,9 @@ std::string printable(std::string_view text) {
       append_escape(out, "\\x%02x", c);
     } else if (c == 0xC2 && i + 1 < valid.size() && static_cast<unsigned char>(valid[i + 1]) <= 0x9F) {
       append_escape(out, "\\u%04x", static_cast<unsigned char>(valid[++i]));  // C1: U+0080..U+009F
+    } else if (auto bidi = bidi_control_at(valid, i)) {
+      append_escape(out, "\\u%04x", bidi->first);
+      i += bidi->second - 1;
     } else {
       out += valid[i];
     }

@@ -17,8 +17,10 @@ namespace pgconn::text {
 std::string valid_utf8(std::string_view text);
 
 // For terminals and logs: valid UTF-8 with C0 controls and DEL escaped as
-// \xNN and C1 controls (U+0080-U+009F) as \u00NN, so printing a name cannot
-// move the cursor, change colours or forge a line.
+// \xNN, C1 controls (U+0080-U+009F) and the bidirectional formatting
+// characters (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) as
+// \uNNNN, so printing a name cannot move the cursor, change colours, forge a
+// line or make the rest of the line read in another order.
 std::string printable(std::string_view text);
 
 // A JSON string literal (quotes included) of valid UTF-8, with every

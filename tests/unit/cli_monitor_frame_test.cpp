@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "cli/monitor_frame.h"
+#include "cli/text.h"
 #include "sample_snapshot.h"
 
 using namespace pgconn;
@@ -163,4 +164,33 @@ TEST(CliMonitorFrame, PoolerTargetShowsClientsAndPools) {
             std::string::npos)
       << frame;
   EXPECT_NE(frame.find("warning pooler_clients_waiting"), std::string::npos) << frame;
+}
+
+TEST(CliMonitorFrame, NamesOfAnyBytesKeepTheColumnsAligned) {
+  ServerStats stats = sample::sample_stats();
+  stats.activity.push_back(sample::row("caf\xC3\xA9-\xE2\x82\xAC", "idle", 4));            // multi-byte
+  stats.activity.push_back(sample::row("evil\xE2\x80\xAE" "txet\x1b[2J", "idle", 4));      // RLO, escape
+  stats.activity.push_back(sample::row("\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+                                       "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9",
+                                       "idle", 4));  // 15 é plus the 8 below: cut at 21 columns
+  stats.activity.back().application_name += "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9";
+  Snapshot snap = sample::sample_snapshot();
+  snap.stats = std::make_shared<const ServerStats>(stats);
+  auto lines = render_frame({sample::published(snap, main_target())}, plain(100, 40));
+  std::string frame = joined(lines);
+  EXPECT_EQ(frame.find("\xE2\x80\xAE"), std::string::npos) << frame;
+  EXPECT_EQ(frame.find('\x1b'), std::string::npos) << frame;
+  size_t header_held = std::string::npos;
+  int rows = 0;
+  for (const auto& line : lines) {
+    if (line.rfind("APPLICATION", 0) == 0) header_held = cli::columns(line.substr(0, line.find("HELD") + 4));
+    bool ours = line.rfind("caf", 0) == 0 || line.rfind("evil", 0) == 0 || line.rfind("\xC3\xA9", 0) == 0;
+    if (!ours) continue;
+    ++rows;
+    // HELD is right-aligned: its last digit ends where the header's D does.
+    size_t held_end = line.find(" 4 ") + 2;
+    EXPECT_EQ(cli::columns(line.substr(0, held_end)), header_held) << line;
+  }
+  EXPECT_EQ(rows, 3) << frame;
+  EXPECT_NE(frame.find("evil\\u202etxet\\x1b[2J "), std::string::npos) << frame;  // 21 columns: not cut
 }

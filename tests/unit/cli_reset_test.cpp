@@ -89,6 +89,19 @@ TEST(CliResetPlan, ReportListsWhatIsOrWouldBeTerminated) {
             "no client backend on target main matching application=web state=idle\n");
 }
 
+TEST(CliResetPlan, ColumnsAlignForMultiByteNames) {
+  ResetFilter f = filter_of({"--state", "idle"});
+  std::vector<ResetRow> rows(2);
+  rows[0] = {1, "caf\xC3\xA9", "app", "postgres", "idle", 5.0, 9.0, std::nullopt};
+  rows[1] = {2, "cafe", "app", "postgres", "idle", 5.0, 9.0, std::nullopt};
+  rows[0].client_addr = rows[1].client_addr = "local";
+  std::string dry = reset_report("main", f, rows, false);
+  EXPECT_NE(dry.find("    1  caf\xC3\xA9         app   postgres  idle   5s   9s         local\n"
+                     "    2  cafe         app   postgres  idle   5s   9s         local\n"),
+            std::string::npos)
+      << dry;
+}
+
 TEST(CliResetPlan, ReportSaysWhatItSkippedAndWhy) {
   ResetFilter f = filter_of({"--application", "web"});
   std::vector<ResetRow> rows(5);

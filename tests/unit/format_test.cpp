@@ -37,6 +37,15 @@ TEST(Format, PrintableEscapesC0AndC1Controls) {
   EXPECT_EQ(printable("raw\x9b"), "raw" + kFffd);  // a lone C1 byte is not UTF-8
 }
 
+TEST(Format, PrintableEscapesBidirectionalFormattingCharacters) {
+  // "Trojan Source": an override makes a terminal show the rest of the line reversed.
+  EXPECT_EQ(printable("app\xE2\x80\xAEgol"), "app\\u202egol");  // RLO
+  EXPECT_EQ(printable("\xE2\x81\xA6x\xE2\x81\xA9"), "\\u2066x\\u2069");  // LRI ... PDI
+  EXPECT_EQ(printable("\xE2\x80\x8E\xE2\x80\x8F\xD8\x9C"), "\\u200e\\u200f\\u061c");  // LRM RLM ALM
+  EXPECT_EQ(printable("dash\xE2\x80\x94ok"), "dash\xE2\x80\x94ok");  // U+2014, a neighbour, stays
+  EXPECT_EQ(printable("\xD8\xA7"), "\xD8\xA7");  // Arabic letter alef stays
+}
+
 TEST(Format, JsonStringIsValidUtf8WithControlsEscaped) {
   EXPECT_EQ(json_string("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
   EXPECT_EQ(json_string("x\xC2\x85y\x7f"), "\"x\\u0085y\\u007f\"");

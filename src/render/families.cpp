@@ -19,31 +19,31 @@ std::string key_of(const prometheus::ClientMetric& m) {
 
 // Prometheus refuses a whole scrape for one label value that is not UTF-8,
 // so values are made valid. Two names that differ only in their invalid
-// bytes (a SQL_ASCII database allows "db\xfe" and "db\xfd") would then be
-// one series twice, and Prometheus keeps one of them: the later ones get
-// " #2", " #3", ... on the value that was changed. Such a collision needs
-// U+FFFD in a value, so only those label sets are remembered.
+// bytes (a SQL_ASCII database allows "db\xfe" and "db\xfd"), or one of them
+// and a name holding U+FFFD itself, would then be one series twice, and
+// Prometheus keeps one of them: the later ones get " #2", " #3", ... on the
+// value that was changed (or, for the literal one, on the value holding
+// U+FFFD). Such a collision needs U+FFFD in a value, so only those label
+// sets are remembered.
 prometheus::ClientMetric Families::metric(const std::string& family, const Labels& labels) {
   static const std::string kReplacement = "\xef\xbf\xbd";
   prometheus::ClientMetric m;
-  int changed = -1;
-  bool replacement = false;
+  int changed = -1, replaced = -1;
   for (const auto& [name, value] : labels) {
     std::string valid = text::valid_utf8(value);
-    if (valid != value && changed < 0) changed = static_cast<int>(m.label.size());
-    replacement = replacement || valid.find(kReplacement) != std::string::npos;
+    int index = static_cast<int>(m.label.size());
+    if (valid != value && changed < 0) changed = index;
+    if (valid.find(kReplacement) != std::string::npos && replaced < 0) replaced = index;
     m.label.push_back({name, std::move(valid)});
   }
-  if (!replacement) return m;
+  if (replaced < 0) return m;
   auto& seen = series_[family];
   std::string key = key_of(m);
-  if (changed >= 0) {
-    std::string& value = m.label[static_cast<size_t>(changed)].value;
-    const std::string base = value;
-    for (int n = 2; seen.count(key); ++n) {
-      value = base + " #" + std::to_string(n);
-      key = key_of(m);
-    }
+  std::string& value = m.label[static_cast<size_t>(changed >= 0 ? changed : replaced)].value;
+  const std::string base = value;
+  for (int n = 2; seen.count(key); ++n) {
+    value = base + " #" + std::to_string(n);
+    key = key_of(m);
   }
   seen.insert(std::move(key));
   return m;

@@ -290,6 +290,19 @@ TEST(ReservedNames, NamesThatDifferOnlyInInvalidBytesStayDistinctSeries) {
   EXPECT_NE(text.find("datname=\"db\xef\xbf\xbd\"} 3"), std::string::npos) << text;
 }
 
+TEST(ReservedNames, AnInvalidNameAndALiteralReplacementCharacterStayDistinctInEitherOrder) {
+  for (bool invalid_first : {true, false}) {
+    render::Families f;
+    const render::Labels invalid{{"target", "main"}, {"datname", "db\xc0"}};
+    const render::Labels literal{{"target", "main"}, {"datname", "db\xef\xbf\xbd"}};
+    f.gauge("pgconn_database_connections", "h", invalid_first ? invalid : literal, 1);
+    f.gauge("pgconn_database_connections", "h", invalid_first ? literal : invalid, 2);
+    auto text = render::serialize(f.take());
+    EXPECT_NE(text.find("datname=\"db\xef\xbf\xbd\"} 1"), std::string::npos) << text;
+    EXPECT_NE(text.find("datname=\"db\xef\xbf\xbd #2\"} 2"), std::string::npos) << text;
+  }
+}
+
 TEST(ReservedNames, UnnamedMixedWithALiteralUnnamedIsCountedAndSuggestedApart) {
   ServerStats s = sample::sample_stats();
   auto empty = sample::row("", "idle_in_transaction", 1);

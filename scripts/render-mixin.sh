@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Renders the monitoring mixin into the rules and dashboards this repository
+# ships: alerts/pgconn.rules.yml and dashboards/<name>.json.
+#   bash scripts/render-mixin.sh                 # rewrites the committed files
+#   bash scripts/render-mixin.sh OUT_DIR [MIXIN] # renders into OUT_DIR/alerts and OUT_DIR/dashboards
+# MIXIN (default mixin/mixin.libsonnet) may be a file that imports the mixin
+# and overrides its _config, e.g. another pgconnSelector.
+# Needs the jsonnet CLI (Debian package jsonnet, scripts/install-deps.sh).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+out=$(realpath -m "${1:-$repo}")
+mixin=$(realpath "${2:-$repo/mixin/mixin.libsonnet}")
+command -v jsonnet >/dev/null || { echo "render-mixin: jsonnet not found (apt-get install jsonnet)" >&2; exit 1; }
+
+mkdir -p "$out/alerts"
+rules="$out/alerts/pgconn.rules.yml"
+{
+  echo "# GENERATED from mixin/ by scripts/render-mixin.sh: edit the mixin, not this file."
+  echo "# The conventions of these rules are explained in mixin/alerts.libsonnet."
+  jsonnet -J "$repo" -S -e "std.manifestYamlDoc((import '$mixin').prometheusAlerts, false, false)"
+} >"$rules.tmp"
+mv "$rules.tmp" "$rules"
+

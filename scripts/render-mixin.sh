@@ -22,3 +22,13 @@ rules="$out/alerts/pgconn.rules.yml"
 } >"$rules.tmp"
 mv "$rules.tmp" "$rules"
 
+
+# One JSON file per entry of grafanaDashboards, named by its key. Python
+# writes them: it prints 0.8 as 0.8, where jsonnet prints 0.80000000000000004.
+mkdir -p "$out/dashboards"
+jsonnet -J "$repo" -e "(import '$mixin').grafanaDashboards" | python3 -c '
+import json, os, sys
+for name, dashboard in json.load(sys.stdin).items():
+    with open(os.path.join(sys.argv[1], name), "w", encoding="utf-8") as f:
+        f.write(json.dumps(dashboard, indent=2) + "\n")
+' "$out/dashboards"

@@ -17,11 +17,14 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 
 bash scripts/render-mixin.sh "$tmp/fresh"
-for committed in alerts/pgconn.rules.yml; do
+for committed in alerts/pgconn.rules.yml dashboards/*.json; do
   if ! diff -u "$committed" "$tmp/fresh/$committed" >"$tmp/diff"; then
     echo "check_mixin: $committed differs from the mixin's rendering (run bash scripts/render-mixin.sh):"
     head -40 "$tmp/diff"; fail=1
   fi
+done
+for rendered in "$tmp"/fresh/dashboards/*.json; do
+  [ -e "dashboards/${rendered##*/}" ] || { echo "check_mixin: dashboards/${rendered##*/} is rendered but not committed"; fail=1; }
 done
 
 cat >"$tmp/dbmon.libsonnet" <<JSONNET
@@ -29,10 +32,12 @@ cat >"$tmp/dbmon.libsonnet" <<JSONNET
 JSONNET
 bash scripts/render-mixin.sh "$tmp/dbmon" "$tmp/dbmon.libsonnet"
 rules="$tmp/dbmon/alerts/pgconn.rules.yml"
-if grep -n 'job=\\*"pgconn\\*"' "$rules"; then
+if grep -n 'job=\\*"pgconn\\*"' "$rules" "$tmp"/dbmon/dashboards/*.json; then
   echo "check_mixin: job=\"pgconn\" left in the rendering with pgconnSelector job=\"dbmon\" (lines above)"; fail=1
 fi
-grep -q 'job="dbmon"' "$rules" || { echo "check_mixin: job=\"dbmon\" missing from $rules"; fail=1; }
+for f in "$rules" "$tmp"/dbmon/dashboards/pgconn-overview.json; do
+  grep -q 'job=\\*"dbmon\\*"' "$f" || { echo "check_mixin: job=\"dbmon\" missing from $f"; fail=1; }
+done
 promtool check rules "$rules"
 mkdir "$tmp/dbmon/alerts/tests"
 for t in alerts/tests/*.yml; do

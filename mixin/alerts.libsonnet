@@ -26,6 +26,10 @@
 {
   local config = self._config,
 
+  // A text block as one line, like YAML's `>-`: the descriptions read as
+  // paragraphs here and render as single lines in the rules.
+  local folded(text) = std.join(' ', std.split(std.rstripChars(text, '\n'), '\n')),
+
   // Adds what every rule gets from _config: its `for:` and its runbook_url.
   local withConfig(rule) = rule {
     [if std.objectHas(config.alertFor, rule.alert) then 'for']: config.alertFor[rule.alert],
@@ -51,7 +55,11 @@
             labels: { severity: 'warning' },
             annotations: {
               summary: 'pgconn_exporter cannot be scraped; connection-slot alerts are blind.',
-              description: 'Prometheus has failed to scrape the pgconn_exporter at {{ $labels.instance }} (job {{ $labels.job }}) for 5 minutes. No connection-slot alert can fire for the targets it watches until it is back.',
+              description: folded(|||
+                Prometheus has failed to scrape the pgconn_exporter at {{ $labels.instance }}
+                (job {{ $labels.job }}) for 5 minutes. No connection-slot alert can fire
+                for the targets it watches until it is back.
+              |||),
             },
           },
           {
@@ -60,7 +68,11 @@
             labels: { severity: 'warning' },
             annotations: {
               summary: 'No pgconn_exporter is being scraped at all.',
-              description: 'Prometheus has no scrape target in job {{ $labels.job }} for 15 minutes: the exporter was removed from service discovery or the scrape config changed. Connection-slot alerts are blind.',
+              description: folded(|||
+                Prometheus has no scrape target in job {{ $labels.job }} for 15 minutes:
+                the exporter was removed from service discovery or the scrape config
+                changed. Connection-slot alerts are blind.
+              |||),
             },
           },
           {
@@ -69,7 +81,11 @@
             labels: { severity: 'critical', alertgroup: 'polling' },
             annotations: {
               summary: 'pgconn_exporter cannot poll a target (PostgreSQL or PgBouncer).',
-              description: 'Every poll of target {{ $labels.target }} (exporter {{ $labels.instance }}) has failed for 5 minutes. Check pgconn_poll_errors_total for the reason; a reason of too_many_connections means the server is out of slots.',
+              description: folded(|||
+                Every poll of target {{ $labels.target }} (exporter {{ $labels.instance }})
+                has failed for 5 minutes. Check pgconn_poll_errors_total for the reason; a
+                reason of too_many_connections means the server is out of slots.
+              |||),
             },
           },
           {
@@ -78,7 +94,12 @@
             labels: { severity: 'warning', alertgroup: 'polling' },
             annotations: {
               summary: 'Polls of a target (PostgreSQL or PgBouncer) keep failing.',
-              description: 'Polls of target {{ $labels.target }} (exporter {{ $labels.instance }}) have been failing with reason {{ $labels.reason }} for 15 minutes (about {{ $value | humanize }} failed polls in the last 5 minutes). The metrics for this target are stale or missing between successful polls.',
+              description: folded(|||
+                Polls of target {{ $labels.target }} (exporter {{ $labels.instance }}) have
+                been failing with reason {{ $labels.reason }} for 15 minutes (about
+                {{ $value | humanize }} failed polls in the last 5 minutes). The metrics for this target are
+                stale or missing between successful polls.
+              |||),
             },
           },
           {
@@ -87,7 +108,11 @@
             labels: { severity: 'warning' },
             annotations: {
               summary: 'pgconn_exporter failed to reload its configuration.',
-              description: 'The last configuration reload of the exporter at {{ $labels.instance }} failed; it keeps running with the previous configuration. Fix the file and reload again.',
+              description: folded(|||
+                The last configuration reload of the exporter at {{ $labels.instance }}
+                failed; it keeps running with the previous configuration. Fix the file and
+                reload again.
+              |||),
             },
           },
         ],
@@ -105,7 +130,11 @@
             labels: { severity: 'warning', alertgroup: 'connections-count' },
             annotations: {
               summary: 'Connections consistently above the warning count.',
-              description: 'Target {{ $labels.target }} has had more connections than its warning threshold for 10 minutes: {{ $value | humanize }} in use, warning at {{ with printf "pgconn_threshold_connections_warning{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanize }}{{ end }}.',
+              description: folded(|||
+                Target {{ $labels.target }} has had more connections than its warning
+                threshold for 10 minutes: {{ $value | humanize }} in use, warning at
+                {{ with printf "pgconn_threshold_connections_warning{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanize }}{{ end }}.
+              |||),
             },
           },
           {
@@ -118,7 +147,12 @@
             labels: { severity: 'critical', alertgroup: 'connections-count' },
             annotations: {
               summary: 'Connections at or above the critical count.',
-              description: 'Target {{ $labels.target }} has {{ $value | humanize }} connections in use, at or above its critical threshold of {{ with printf "pgconn_threshold_connections_critical{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanize }}{{ end }}. New clients will soon be refused.',
+              description: folded(|||
+                Target {{ $labels.target }} has {{ $value | humanize }} connections in use,
+                at or above its critical threshold of
+                {{ with printf "pgconn_threshold_connections_critical{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanize }}{{ end }}.
+                New clients will soon be refused.
+              |||),
             },
           },
           {
@@ -131,7 +165,11 @@
             labels: { severity: 'warning', alertgroup: 'utilization' },
             annotations: {
               summary: 'Connection-slot utilization consistently above the warning ratio.',
-              description: 'Target {{ $labels.target }} has used {{ $value | humanizePercentage }} of its connection limit for 10 minutes (warning at {{ with printf "pgconn_threshold_utilization_warning_ratio{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanizePercentage }}{{ end }}).',
+              description: folded(|||
+                Target {{ $labels.target }} has used {{ $value | humanizePercentage }} of its
+                connection limit for 10 minutes (warning at
+                {{ with printf "pgconn_threshold_utilization_warning_ratio{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanizePercentage }}{{ end }}).
+              |||),
             },
           },
           {
@@ -144,7 +182,11 @@
             labels: { severity: 'critical', alertgroup: 'utilization' },
             annotations: {
               summary: 'Connection-slot utilization at or above the critical ratio.',
-              description: 'Target {{ $labels.target }} uses {{ $value | humanizePercentage }} of its connection limit (critical at {{ with printf "pgconn_threshold_utilization_critical_ratio{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanizePercentage }}{{ end }}).',
+              description: folded(|||
+                Target {{ $labels.target }} uses {{ $value | humanizePercentage }} of its
+                connection limit (critical at
+                {{ with printf "pgconn_threshold_utilization_critical_ratio{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanizePercentage }}{{ end }}).
+              |||),
             },
           },
           {
@@ -153,7 +195,11 @@
             labels: { severity: 'critical', alertgroup: 'exhaustion' },
             annotations: {
               summary: 'No usable connection slot is left.',
-              description: 'Target {{ $labels.target }} has no connection slot left for ordinary clients ({{ $value | humanize }} available): max_connections minus the reserved slots is used up and new clients are refused with "too many clients".',
+              description: folded(|||
+                Target {{ $labels.target }} has no connection slot left for ordinary clients
+                ({{ $value | humanize }} available): max_connections minus the reserved slots
+                is used up and new clients are refused with "too many clients".
+              |||),
             },
           },
           {
@@ -166,7 +212,11 @@
             labels: { severity: 'warning', alertgroup: 'exhaustion' },
             annotations: {
               summary: 'Connections are predicted to reach the limit within an hour.',
-              description: 'At the growth rate of the last hour, target {{ $labels.target }} will reach its connection limit within an hour (about {{ $value | humanize }} connections predicted in one hour).',
+              description: folded(|||
+                At the growth rate of the last hour, target {{ $labels.target }} will reach
+                its connection limit within an hour (about {{ $value | humanize }}
+                connections predicted in one hour).
+              |||),
             },
           },
           {
@@ -183,7 +233,11 @@
             labels: { severity: 'critical', alertgroup: 'exhaustion' },
             annotations: {
               summary: 'PostgreSQL is refusing new clients for lack of connection slots.',
-              description: 'In the last 5 minutes about {{ $value | humanize }} connection attempts of the exporter to target {{ $labels.target }} were refused with too_many_connections or reserved_slots_only. Applications are getting the same error.',
+              description: folded(|||
+                In the last 5 minutes about {{ $value | humanize }} connection attempts of the
+                exporter to target {{ $labels.target }} were refused with too_many_connections
+                or reserved_slots_only. Applications are getting the same error.
+              |||),
             },
           },
           {
@@ -196,7 +250,13 @@
             labels: { severity: 'warning' },
             annotations: {
               summary: 'Declared client pools can open more connections than the server allows.',
-              description: 'The client pools declared for target {{ $labels.target }} add up to {{ $value | humanize }} connections (processes x (pool_size + max_overflow)), more than its connection limit of {{ with printf "pgconn_connection_limit{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanize }}{{ end }}. A traffic burst can exhaust the server.',
+              description: folded(|||
+                The client pools declared for target {{ $labels.target }} add up to
+                {{ $value | humanize }} connections (processes x (pool_size + max_overflow)),
+                more than its connection limit of
+                {{ with printf "pgconn_connection_limit{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanize }}{{ end }}.
+                A traffic burst can exhaust the server.
+              |||),
             },
           },
         ],
@@ -214,7 +274,15 @@
             labels: { severity: 'warning' },
             annotations: {
               summary: 'A session has been idle in transaction longer than the threshold.',
-              description: 'Application "{{ $labels.application_name }}" on target {{ $labels.target }} has a session idle in transaction for {{ $value | humanizeDuration }}, longer than the threshold of {{ with printf "pgconn_threshold_idle_in_transaction_seconds{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanizeDuration }}{{ end }}. It holds a slot, its locks and the xmin horizon. Which replica: pgconn_client_address_leak_suspect_connections{target="{{ $labels.target }}",reason="idle_in_transaction"} (or pgconn_exporter diagnose) names the client addresses.',
+              description: folded(|||
+                Application "{{ $labels.application_name }}" on target {{ $labels.target }}
+                has a session idle in transaction for {{ $value | humanizeDuration }}, longer
+                than the threshold of
+                {{ with printf "pgconn_threshold_idle_in_transaction_seconds{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanizeDuration }}{{ end }}.
+                It holds a slot, its locks and the xmin horizon. Which replica:
+                pgconn_client_address_leak_suspect_connections{target="{{ $labels.target }}",reason="idle_in_transaction"}
+                (or pgconn_exporter diagnose) names the client addresses.
+              |||),
             },
           },
           {
@@ -223,7 +291,11 @@
             labels: { severity: 'warning' },
             annotations: {
               summary: 'A transaction has been open for more than 30 minutes.',
-              description: 'Application "{{ $labels.application_name }}" on target {{ $labels.target }} has a transaction open for {{ $value | humanizeDuration }}. It holds its connection, its locks and blocks vacuum.',
+              description: folded(|||
+                Application "{{ $labels.application_name }}" on target {{ $labels.target }}
+                has a transaction open for {{ $value | humanizeDuration }}. It holds its
+                connection, its locks and blocks vacuum.
+              |||),
             },
           },
           {
@@ -232,7 +304,14 @@
             labels: { severity: 'warning' },
             annotations: {
               summary: 'Connections older than the age threshold; a leak is suspected.',
-              description: 'Application "{{ $labels.application_name }}" on target {{ $labels.target }} holds {{ $value | humanize }} connection(s) older than the connection-age threshold (pgconn_threshold_connection_age_seconds). A client is probably not returning connections to its pool. Which replica: pgconn_client_address_leak_suspect_connections{target="{{ $labels.target }}",reason="age"} (or pgconn_exporter diagnose) names the client addresses.',
+              description: folded(|||
+                Application "{{ $labels.application_name }}" on target {{ $labels.target }}
+                holds {{ $value | humanize }} connection(s) older than the connection-age
+                threshold (pgconn_threshold_connection_age_seconds). A client is probably
+                not returning connections to its pool. Which replica:
+                pgconn_client_address_leak_suspect_connections{target="{{ $labels.target }}",reason="age"}
+                (or pgconn_exporter diagnose) names the client addresses.
+              |||),
             },
           },
           {
@@ -245,7 +324,11 @@
             labels: { severity: 'warning' },
             annotations: {
               summary: 'Idle connections have been growing steadily for an hour.',
-              description: 'Idle connections on target {{ $labels.target }} grow by about {{ $value | humanize }} per hour (more than 10% of the connection limit per hour, sustained). Some client opens connections and never closes them.',
+              description: folded(|||
+                Idle connections on target {{ $labels.target }} grow by about
+                {{ $value | humanize }} per hour (more than 10% of the connection limit per
+                hour, sustained). Some client opens connections and never closes them.
+              |||),
             },
           },
           {
@@ -258,7 +341,11 @@
             labels: { severity: 'info' },
             annotations: {
               summary: 'One application holds more than half of the connection limit.',
-              description: 'Application "{{ $labels.application_name }}" holds {{ $value | humanize }} connections on target {{ $labels.target }}, more than half of its connection limit. (An empty name means clients that set no application_name.)',
+              description: folded(|||
+                Application "{{ $labels.application_name }}" holds {{ $value | humanize }}
+                connections on target {{ $labels.target }}, more than half of its connection
+                limit. (An empty name means clients that set no application_name.)
+              |||),
             },
           },
         ],
@@ -272,7 +359,10 @@
             labels: { severity: 'warning', alertgroup: 'pool-capacity' },
             annotations: {
               summary: 'A connection pool is more than 80% in use.',
-              description: 'Pool {{ $labels.pool }} ({{ $labels.job }}/{{ $labels.instance }}) has been {{ $value | humanizePercentage }} in use for 10 minutes.',
+              description: folded(|||
+                Pool {{ $labels.pool }} ({{ $labels.job }}/{{ $labels.instance }}) has been
+                {{ $value | humanizePercentage }} in use for 10 minutes.
+              |||),
             },
           },
           {
@@ -281,7 +371,11 @@
             labels: { severity: 'critical', alertgroup: 'pool-capacity' },
             annotations: {
               summary: 'A connection pool has every connection in use.',
-              description: 'Pool {{ $labels.pool }} ({{ $labels.job }}/{{ $labels.instance }}) has had every connection, overflow included, in use for 5 minutes ({{ $value | humanizePercentage }}). Further callers wait or time out.',
+              description: folded(|||
+                Pool {{ $labels.pool }} ({{ $labels.job }}/{{ $labels.instance }}) has had
+                every connection, overflow included, in use for 5 minutes
+                ({{ $value | humanizePercentage }}). Further callers wait or time out.
+              |||),
             },
           },
           {
@@ -290,7 +384,11 @@
             labels: { severity: 'warning', alertgroup: 'pool-capacity' },
             annotations: {
               summary: 'Callers keep waiting for a pool connection.',
-              description: 'Pool {{ $labels.pool }} ({{ $labels.job }}/{{ $labels.instance }}) has had callers waiting for a connection for 5 minutes ({{ $value | humanize }} waiting now).',
+              description: folded(|||
+                Pool {{ $labels.pool }} ({{ $labels.job }}/{{ $labels.instance }}) has had
+                callers waiting for a connection for 5 minutes ({{ $value | humanize }}
+                waiting now).
+              |||),
             },
           },
           {
@@ -299,7 +397,11 @@
             labels: { severity: 'warning' },
             annotations: {
               summary: 'Callers gave up waiting for a pool connection.',
-              description: 'About {{ $value | humanize }} acquires from pool {{ $labels.pool }} ({{ $labels.job }}/{{ $labels.instance }}) timed out in the last 5 minutes; those callers got an error instead of a connection.',
+              description: folded(|||
+                About {{ $value | humanize }} acquires from pool {{ $labels.pool }}
+                ({{ $labels.job }}/{{ $labels.instance }}) timed out in the last 5 minutes;
+                those callers got an error instead of a connection.
+              |||),
             },
           },
           {
@@ -308,7 +410,11 @@
             labels: { severity: 'warning', alertgroup: 'pool-overflow' },
             annotations: {
               summary: 'A pool runs more than 2 overflow connections.',
-              description: 'Pool {{ $labels.pool }} ({{ $labels.job }}/{{ $labels.instance }}) has had {{ $value | humanize }} overflow connections open beyond its base size for 10 minutes.',
+              description: folded(|||
+                Pool {{ $labels.pool }} ({{ $labels.job }}/{{ $labels.instance }}) has had
+                {{ $value | humanize }} overflow connections open beyond its base size for
+                10 minutes.
+              |||),
             },
           },
           {
@@ -317,7 +423,11 @@
             labels: { severity: 'info', alertgroup: 'pool-overflow' },
             annotations: {
               summary: 'A pool has used overflow connections for more than a quarter of the last hour.',
-              description: 'Pool {{ $labels.pool }} ({{ $labels.job }}/{{ $labels.instance }}) ran with overflow connections {{ $value | humanizePercentage }} of the last hour. Its base size is too small for the usual load.',
+              description: folded(|||
+                Pool {{ $labels.pool }} ({{ $labels.job }}/{{ $labels.instance }}) ran with
+                overflow connections {{ $value | humanizePercentage }} of the last hour. Its
+                base size is too small for the usual load.
+              |||),
             },
           },
           {
@@ -326,7 +436,11 @@
             labels: { severity: 'warning' },
             annotations: {
               summary: 'An application uses more than 80% of its declared pool capacity.',
-              description: 'Application "{{ $labels.application_name }}" on target {{ $labels.target }} holds {{ $value | humanizePercentage }} of the connections its declared pools allow (processes x (pool_size + max_overflow)) for 10 minutes.',
+              description: folded(|||
+                Application "{{ $labels.application_name }}" on target {{ $labels.target }}
+                holds {{ $value | humanizePercentage }} of the connections its declared pools
+                allow (processes x (pool_size + max_overflow)) for 10 minutes.
+              |||),
             },
           },
         ],
@@ -347,7 +461,11 @@
             labels: { severity: 'warning', alertgroup: 'pooler-wait' },
             annotations: {
               summary: 'Clients keep waiting for a PgBouncer server connection.',
-              description: 'Pool {{ $labels.database }}/{{ $labels.user }} of PgBouncer target {{ $labels.target }} (exporter {{ $labels.instance }}) has had clients waiting for a server connection for 5 minutes ({{ $value | humanize }} waiting now). Their queries are delayed by the wait.',
+              description: folded(|||
+                Pool {{ $labels.database }}/{{ $labels.user }} of PgBouncer target {{ $labels.target }}
+                (exporter {{ $labels.instance }}) has had clients waiting for a server connection
+                for 5 minutes ({{ $value | humanize }} waiting now). Their queries are delayed by the wait.
+              |||),
             },
           },
           {
@@ -366,7 +484,13 @@
             labels: { severity: 'warning', alertgroup: 'pooler-wait' },
             annotations: {
               summary: 'A PgBouncer pool uses its whole pool_size while clients wait.',
-              description: 'Pool {{ $labels.database }}/{{ $labels.user }} of PgBouncer target {{ $labels.target }} has had {{ $value | humanize }} active server connections, its whole pool_size of {{ with printf "pgconn_pgbouncer_database_pool_size_connections{job=%q,instance=%q,target=%q,database=%q}" $labels.job $labels.instance $labels.target $labels.database | query }}{{ . | first | value | humanize }}{{ end }}, with clients waiting, for 5 minutes. The pool is too small for its load or its transactions are too long.',
+              description: folded(|||
+                Pool {{ $labels.database }}/{{ $labels.user }} of PgBouncer target {{ $labels.target }}
+                has had {{ $value | humanize }} active server connections, its whole pool_size of
+                {{ with printf "pgconn_pgbouncer_database_pool_size_connections{job=%q,instance=%q,target=%q,database=%q}" $labels.job $labels.instance $labels.target $labels.database | query }}{{ . | first | value | humanize }}{{ end }},
+                with clients waiting, for 5 minutes. The pool is too small for its load or its
+                transactions are too long.
+              |||),
             },
           },
           {
@@ -375,7 +499,12 @@
             labels: { severity: 'critical', alertgroup: 'pooler-wait' },
             annotations: {
               summary: 'Clients of a PgBouncer pool wait more than a second for a server connection.',
-              description: 'The oldest waiting client of pool {{ $labels.database }}/{{ $labels.user }} on PgBouncer target {{ $labels.target }} has waited {{ $value | humanizeDuration }} for a server connection, and waits have stayed above 1s for 2 minutes. Requests through this pool are slowed down or time out.',
+              description: folded(|||
+                The oldest waiting client of pool {{ $labels.database }}/{{ $labels.user }} on
+                PgBouncer target {{ $labels.target }} has waited {{ $value | humanizeDuration }} for a
+                server connection, and waits have stayed above 1s for 2 minutes. Requests through this
+                pool are slowed down or time out.
+              |||),
             },
           },
           {
@@ -388,7 +517,13 @@
             labels: { severity: 'warning', alertgroup: 'pooler-clients' },
             annotations: {
               summary: 'PgBouncer client connections consistently above the warning ratio of its client limit.',
-              description: "PgBouncer target {{ $labels.target }} has held {{ $value | humanizePercentage }} of its client limit (max_client_conn, or the target's connection_limit) for 10 minutes (warning at {{ with printf \"pgconn_threshold_utilization_warning_ratio{job=%q,instance=%q,target=%q}\" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanizePercentage }}{{ end }}). At the limit new clients are refused.",
+              description: folded(|||
+                PgBouncer target {{ $labels.target }} has held {{ $value | humanizePercentage }} of its
+                client limit (max_client_conn, or the target's connection_limit) for 10 minutes
+                (warning at
+                {{ with printf "pgconn_threshold_utilization_warning_ratio{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanizePercentage }}{{ end }}).
+                At the limit new clients are refused.
+              |||),
             },
           },
           {
@@ -397,7 +532,12 @@
             labels: { severity: 'critical', alertgroup: 'pooler-clients' },
             annotations: {
               summary: 'PgBouncer holds as many client connections as it admits; new clients are refused.',
-              description: 'PgBouncer target {{ $labels.target }} holds {{ with printf "pgconn_pgbouncer_client_connections{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanize }}{{ end }} client connections, {{ $value | humanizePercentage }} of its client limit. New clients get "no more connections allowed (max_client_conn)".',
+              description: folded(|||
+                PgBouncer target {{ $labels.target }} holds
+                {{ with printf "pgconn_pgbouncer_client_connections{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanize }}{{ end }}
+                client connections, {{ $value | humanizePercentage }} of its client limit. New clients
+                get "no more connections allowed (max_client_conn)".
+              |||),
             },
           },
           {
@@ -417,7 +557,14 @@
             labels: { severity: 'warning' },
             annotations: {
               summary: 'The PgBouncer pools in front of a server can open more connections than it allows.',
-              description: 'The PgBouncer pools linked to target {{ $labels.target }} ({{ with printf "pgconn_pooler_link_info{job=%q,instance=%q,server_target=%q}" $labels.job $labels.instance $labels.target | query | sortByLabel "target" }}{{ range $i, $s := . }}{{ if $i }}, {{ end }}{{ $s.Labels.target }}{{ end }}{{ end }}) may open {{ $value | humanize }} server connections (pool_size + reserve_pool per pool), more than its connection limit of {{ with printf "pgconn_connection_limit{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanize }}{{ end }}. Under load the poolers exhaust the server.',
+              description: folded(|||
+                The PgBouncer pools linked to target {{ $labels.target }}
+                ({{ with printf "pgconn_pooler_link_info{job=%q,instance=%q,server_target=%q}" $labels.job $labels.instance $labels.target | query | sortByLabel "target" }}{{ range $i, $s := . }}{{ if $i }}, {{ end }}{{ $s.Labels.target }}{{ end }}{{ end }})
+                may open {{ $value | humanize }} server connections (pool_size + reserve_pool per pool),
+                more than its connection limit of
+                {{ with printf "pgconn_connection_limit{job=%q,instance=%q,target=%q}" $labels.job $labels.instance $labels.target | query }}{{ . | first | value | humanize }}{{ end }}.
+                Under load the poolers exhaust the server.
+              |||),
             },
           },
         ],

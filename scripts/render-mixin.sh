@@ -5,7 +5,7 @@
 #   bash scripts/render-mixin.sh OUT_DIR [MIXIN] # renders into OUT_DIR/alerts and OUT_DIR/dashboards
 # MIXIN (default mixin/mixin.libsonnet) may be a file that imports the mixin
 # and overrides its _config, e.g. another pgconnSelector.
-# Needs the jsonnet CLI (Debian package jsonnet, scripts/install-deps.sh).
+# Needs the jsonnet CLI and python3-yaml (scripts/install-deps.sh).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,7 +18,22 @@ rules="$out/alerts/pgconn.rules.yml"
 {
   echo "# GENERATED from mixin/ by scripts/render-mixin.sh: edit the mixin, not this file."
   echo "# The conventions of these rules are explained in mixin/alerts.libsonnet."
-  jsonnet -J "$repo" -S -e "std.manifestYamlDoc((import '$mixin').prometheusAlerts, false, false)"
+  # PyYAML writes the YAML (jsonnet's std.manifestYamlDoc takes 20 s for it);
+  # multi-line expressions as literal blocks, as they were written.
+  # (Every rule has annotations: check_alerts.py requires them.)
+  jsonnet -J "$repo" -e "(import '$mixin').prometheusAlerts" | python3 -c '
+import json, sys, yaml
+def text(dumper, value):
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+yaml.SafeDumper.add_representer(str, text)
+def ordered(d, first):  # jsonnet sorts keys; a rule reads better in this order
+    return {**{k: d[k] for k in first if k in d}, **{k: v for k, v in d.items() if k not in first}}
+doc = json.load(sys.stdin)
+for group in doc["groups"]:
+    group["rules"] = [ordered(dict(rule, annotations=ordered(rule["annotations"], ["summary", "description"])),
+                              ["alert", "record", "expr", "for", "labels"]) for rule in group["rules"]]
+yaml.safe_dump(doc, sys.stdout, sort_keys=False, width=1000, allow_unicode=True)
+'
 } >"$rules.tmp"
 mv "$rules.tmp" "$rules"
 

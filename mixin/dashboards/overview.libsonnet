@@ -116,7 +116,7 @@ function(config)
         [['sum by (target, datname) (pgconn_database_connections{' + s + '})', 'db {{datname}} {{target}}'], ['sum by (target, usename) (pgconn_user_connections{' + s + '})', 'user {{usename}} {{target}}']],
       ),
     ), 16, 7],
-  ] + poolersRow(config) + [
+  ] + poolersRow + [
     g.row('Exporter'),
     [g.timeseries(
       'Poll errors',

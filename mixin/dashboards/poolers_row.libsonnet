@@ -6,7 +6,6 @@ local s = g.sel;
 local pools = g.sel + ', database!="pgbouncer"';
 local linked = '* on(job, instance, target) group_left(server_target) pgconn_pooler_link_info{' + s + '}';
 local server = 'job=~"$job", target=~"$server_target"';
-local pct = g.steps([[0.8, 'orange'], [1, 'red']]);
 [
   g.row('Poolers'),
   [g.timeseries(

@@ -12,12 +12,18 @@ RUN apt-get update \
       libpq-dev libpqxx-dev prometheus-cpp-dev libcpp-httplib-dev libtomlplusplus-dev \
       libgtest-dev libgmock-dev libbenchmark-dev \
  && rm -rf /var/lib/apt/lists/*
-# The top-level CMakeLists.txt configures tests/ unconditionally, hence the
-# test sources and the gtest packages; only the exporter target is built.
+# The top-level CMakeLists.txt configures tests/, examples/, bench/ and
+# fuzz/ unconditionally, hence their sources and the gtest/benchmark
+# packages; only the exporter target is built. docs/runbook.md is compiled
+# in (served at /runbook).
 WORKDIR /src
 COPY CMakeLists.txt ./
 COPY src ./src
 COPY tests ./tests
+COPY examples ./examples
+COPY bench ./bench
+COPY fuzz ./fuzz
+COPY docs/runbook.md ./docs/runbook.md
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
  && cmake --build build --target pgconn_exporter -j"$(nproc)" \
  && install -D -m 0755 "$(find build -type f -name pgconn_exporter -perm -u+x | head -n1)" /out/pgconn_exporter \

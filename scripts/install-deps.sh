@@ -13,7 +13,7 @@ packages=(
   libssl-dev libcrypt-dev openssl clang libclang-rt-14-dev
   postgresql-15 postgresql-contrib
   prometheus prometheus-alertmanager pgbouncer docker-compose
-  tmux wrk
+  tmux wrk jsonnet
   "$@"
 )
 

@@ -4,7 +4,9 @@
 #include "model/clock.h"
 #include "http/gzip.h"
 #include "http/probe.h"
+#include "http/runbook.h"
 #include "render/health.h"
+#include "render/markdown.h"
 #include "render/metrics.h"
 
 namespace pgconn::http {
@@ -22,6 +24,7 @@ constexpr const char* kLandingPage = R"html(<!doctype html>
 <li>/probe?target=NAME: one configured target</li>
 <li><a href="health">/health</a>: process health and findings per target</li>
 <li><a href="health/db">/health/db</a>: 200 when every target is up, else 503</li>
+<li><a href="runbook">/runbook</a>: what each alert means and how to fix it</li>
 </ul></body></html>
 )html";
 
@@ -47,7 +50,11 @@ Response json(const render::HttpBody& body) {
 
 }  // namespace
 
-Routes::Routes(app::App& app, const Rejections& rejections) : app_(app), rejections_(rejections) {}
+Routes::Routes(app::App& app, const Rejections& rejections)
+    : app_(app),
+      rejections_(rejections),
+      runbook_page_(std::make_shared<const std::string>(
+          render::markdown_page("pgconn_exporter runbook", runbook_markdown()))) {}
 
 Response Routes::handle(const Request& request) {
   if (auto rejection = guard_.check(request)) return std::move(*rejection);
@@ -55,6 +62,7 @@ Response Routes::handle(const Request& request) {
   if (request.path == "/probe") return probe(request);
   if (request.path == "/health") return health();
   if (request.path == "/health/db") return health_db();
+  if (request.path == "/runbook") return runbook();
   if (request.path == "/") {
     Response response = Response::text(200, kLandingPage);
     response.content_type = "text/html; charset=utf-8";
@@ -94,6 +102,13 @@ Response Routes::probe(const Request& request) {
   }
   auto text = cache_.probe(source(app_, view.targets[found.index]), model::unix_now());
   return metrics_response(request, Body(text->pieces(), text));
+}
+
+Response Routes::runbook() const {
+  Response response;
+  response.content_type = "text/html; charset=utf-8";
+  response.body = Body({std::string_view(*runbook_page_)}, runbook_page_);
+  return response;
 }
 
 Response Routes::health() { return json(render::health(app_.view().targets, model::unix_now())); }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 
 #include "http/guard.h"
@@ -30,12 +31,15 @@ class Routes {
   Response probe(const Request& request);
   Response health();
   Response health_db();
+  Response runbook() const;
 
   app::App& app_;
   const Rejections& rejections_;
   RequestGuard guard_;
   // Each target's text is serialized once per publication, not per scrape.
   render::MetricsTextCache cache_;
+  // docs/runbook.md as HTML, rendered once when the routes are made.
+  std::shared_ptr<const std::string> runbook_page_;
 };
 
 }  // namespace http

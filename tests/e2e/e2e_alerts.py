@@ -816,10 +816,26 @@ class E2E:
         for key in ("summary", "description", "runbook_url"):
             if not alert.get("annotations", {}).get(key):
                 self.problems.append(f"{name}: annotation {key} missing")
+        self.check_runbook_url(name, alert.get("annotations", {}).get("runbook_url", ""))
         if name == "PgconnConnectionsAboveWarning" and f"warning at {WARNING}." not in \
                 alert["annotations"].get("description", ""):
             self.problems.append(f"{name}: description lacks the threshold from the gauge: "
                                  f"{alert['annotations'].get('description')!r}")
+
+    def check_runbook_url(self, name, url):
+        """The runbook_url, as rendered with the instance this Prometheus
+        scrapes, is the exporter's /runbook with a section for the alert."""
+        want = f"http://127.0.0.1:{self.exporter_port}/runbook#{name.lower()}"
+        if url != want:
+            self.problems.append(f"{name}: runbook_url {url!r}, want {want!r}")
+            return
+        page, anchor = url.split("#", 1)
+        try:
+            status, body = http_get(page)
+        except urllib.error.HTTPError as e:
+            status, body = e.code, ""
+        if status != 200 or f'id="{anchor}"' not in body:
+            self.problems.append(f"{name}: {page} answered {status} without id=\"{anchor}\"")
 
     def phase(self, n, title):
         self.phase_start[n] = time.monotonic()

@@ -4,8 +4,11 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <fstream>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 #include "exporter_process.h"
@@ -189,6 +192,30 @@ TEST_F(ExporterTest, EndpointsAndMultiTargetProbe) {
   EXPECT_NE(unknown.body.find("unknown target"), std::string::npos);
   EXPECT_EQ(exporter.get("/probe").status, 400);
   EXPECT_NE(exporter.get("/").body.find("/metrics"), std::string::npos);
+}
+
+// Every alert's runbook_url ends in /runbook#<alert lowercased>: the exporter
+// serves that page, with a section of that id for each shipped alert.
+TEST_F(ExporterTest, RunbookHasASectionPerShippedAlert) {
+  ExporterProcess exporter(config_for(*server_));
+  Reply page = exporter.call({"GET", "/runbook"});
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.header("Content-Type"), "text/html; charset=utf-8");
+  std::ifstream rules_file(PGCONN_SOURCE_DIR "/alerts/pgconn.rules.yml");
+  ASSERT_TRUE(rules_file) << PGCONN_SOURCE_DIR "/alerts/pgconn.rules.yml";
+  std::stringstream read;
+  read << rules_file.rdbuf();
+  const std::string rules = read.str();
+  std::regex alert_line("- alert: \"?(\\w+)\"?");
+  int alerts = 0;
+  for (std::sregex_iterator it(rules.begin(), rules.end(), alert_line), end; it != end; ++it) {
+    std::string anchor = (*it)[1];
+    for (char& c : anchor) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_NE(page.body.find("<h2 id=\"" + anchor + "\">"), std::string::npos) << anchor;
+    ++alerts;
+  }
+  EXPECT_GE(alerts, 30);
+  EXPECT_NE(exporter.get("/").body.find("href=\"runbook\""), std::string::npos);
 }
 
 TEST_F(ExporterTest, SigtermStopsPromptlyAndClosesItsConnection) {

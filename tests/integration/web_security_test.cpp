@@ -19,7 +19,7 @@ using namespace pgtest;
 namespace {
 
 const std::string kDeadTarget = "[[targets]]\nname = \"main\"\ndsn = \"postgresql://monitor@127.0.0.1:1/postgres\"\n";
-const char* kEndpoints[] = {"/", "/metrics", "/probe?target=main", "/health", "/health/db"};
+const char* kEndpoints[] = {"/", "/metrics", "/probe?target=main", "/health", "/health/db", "/runbook"};
 
 std::string tls_section(const TempDir& certs, const std::string& extra = "") {
   return "[web.tls]\ncert_file = \"" + certs.file("server.crt") + "\"\nkey_file = \"" + certs.file("server.key") +

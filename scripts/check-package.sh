@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CI stage (scripts/test.sh): builds the Debian package, installs it with apt
-# as a user would, checks what it installed, then removes and purges it.
+# as a user would, checks what it installed, runs it as the service would
+# (scripts/check-package-hardened.sh), then removes and purges it.
 # Fails on the first problem, naming it. Needs root or sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,8 @@ for f in alerts/pgconn.rules.yml alertmanager/alertmanager.example.yml monitorin
   [ -s "$share/$f" ] || fail "$share/$f missing"
 done
 promtool test rules "$share"/alerts/tests/*.yml >/dev/null || fail "promtool test rules $share/alerts/tests failed"
+
+"${sudo[@]}" bash scripts/check-package-hardened.sh
 
 # remove keeps the conffiles, purge deletes them.
 "${sudo[@]}" apt-get remove -y -qq pgconn-exporter >/dev/null

@@ -14,6 +14,7 @@ packages=(
   postgresql-15 postgresql-contrib
   prometheus prometheus-alertmanager pgbouncer docker-compose
   tmux wrk jsonnet
+  dpkg-dev file systemd   # scripts/package.sh (dpkg-shlibdeps), check-package.sh (systemd-analyze)
   "$@"
 )
 

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test (unit, integration
 # against throwaway PostgreSQL servers, asset checks, short fuzz runs) through
-# ctest. Then, unless PGCONN_SANITIZERS=0, the sanitizer runs: unit and
-# integration tests (and the exporter they start) under AddressSanitizer +
-# UndefinedBehaviorSanitizer in build-asan, the pool tests under
-# ThreadSanitizer in build-tsan. Extra arguments go to the first ctest only.
+# ctest, then builds, installs, checks and removes the Debian package
+# (scripts/check-package.sh). Then, unless PGCONN_SANITIZERS=0, the sanitizer
+# runs: unit and integration tests (and the exporter they start) under
+# AddressSanitizer + UndefinedBehaviorSanitizer in build-asan, the pool tests
+# under ThreadSanitizer in build-tsan. Extra arguments go to the first ctest only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
 (cd build && ctest --output-on-failure --timeout 600 "$@")
+bash scripts/check-package.sh
 
 [ "${PGCONN_SANITIZERS:-1}" = 0 ] && exit 0
 

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <unordered_map>
 
 #include "render/families.h"
 #include "render/metrics.h"
+#include "text/gzip.h"
 
 namespace pgconn::render {
 
@@ -15,6 +17,9 @@ struct Part {
   std::string header;
   std::string samples;  // for the age family: the sample line up to its value
   bool snapshot_age = false;
+  // Header and samples compressed, on the first gzip scrape that sends them;
+  // written and first read under MetricsTextCache::mutex_, never changed after.
+  mutable std::optional<text::Deflated> header_deflated, samples_deflated;
 };
 
 struct MetricsTextCache::Entry {
@@ -123,37 +128,81 @@ class MetricsTextAssembly {
   explicit MetricsTextAssembly(double now_unix) : now_(now_unix), text_(std::make_shared<MetricsText>()) {}
 
   void add(const MetricsTextCache::LiveFamilies& live) {
-    for (const auto& family : live) add(family->part, family->part.samples);
+    for (const auto& family : live) add(family->part, {family->part.samples, &family->part.samples_deflated});
     text_->keep_alive_.insert(text_->keep_alive_.end(), live.begin(), live.end());
   }
   void add(const std::shared_ptr<const MetricsTextCache::Entry>& entry) {
     for (const auto& part : entry->parts) {
       if (!part.snapshot_age) {
-        add(part, part.samples);
+        add(part, {part.samples, &part.samples_deflated});
         continue;
       }
       text_->rendered_now_.push_back(age_sample(part, *entry->published.snapshot, now_));
-      add(part, text_->rendered_now_.back());
+      add(part, {text_->rendered_now_.back(), nullptr});
     }
     text_->keep_alive_.push_back(entry);
   }
-  std::shared_ptr<const MetricsText> finish() {
+  // Under the cache's mutex (it fills the parts' compressed forms).
+  std::shared_ptr<const MetricsText> finish(Encoding encoding) {
+    std::vector<Piece> order;
     for (const auto& g : groups_) {
-      text_->pieces_.push_back(g.header);
-      text_->pieces_.insert(text_->pieces_.end(), g.samples.begin(), g.samples.end());
+      order.push_back(g.header);
+      order.insert(order.end(), g.samples.begin(), g.samples.end());
+    }
+    text_->encoding_ = encoding;
+    if (encoding == Encoding::identity) {
+      for (const Piece& piece : order) text_->pieces_.push_back(piece.text);
+    } else {
+      compress(order);
     }
     return text_;
   }
 
  private:
-  struct Group {
-    std::string_view header;
-    std::vector<std::string_view> samples;
+  // One piece of text and where its compressed form is cached (null: made
+  // for this scrape).
+  struct Piece {
+    std::string_view text;
+    std::optional<text::Deflated>* deflated;
   };
-  void add(const Part& part, std::string_view samples) {
+  struct Group {
+    Piece header;
+    std::vector<Piece> samples;
+  };
+  void add(const Part& part, Piece samples) {
     auto [it, fresh] = index_.try_emplace(part.name, groups_.size());
-    if (fresh) groups_.push_back(Group{part.header, {}});
+    if (fresh) groups_.push_back(Group{{part.header, &part.header_deflated}, {}});
     groups_[it->second].samples.push_back(samples);
+  }
+  // One gzip member: the header, each cached piece compressed once (now if
+  // this is its first gzip scrape), each run of per-scrape pieces
+  // compressed now, and a trailer joining their CRCs.
+  void compress(const std::vector<Piece>& order) {
+    text_->pieces_.push_back(text::gzip_header());
+    text::GzipTrailer trailer;
+    std::vector<std::string_view> fresh;
+    auto flush_fresh = [&] {
+      if (fresh.empty()) return;
+      text::Deflated now = text::deflate_piece(fresh);
+      trailer.add(now);
+      text_->rendered_now_.push_back(std::move(now.data));
+      text_->pieces_.push_back(text_->rendered_now_.back());
+      fresh.clear();
+    };
+    for (const Piece& piece : order) {
+      if (piece.text.empty()) continue;
+      if (piece.deflated == nullptr) {
+        fresh.push_back(piece.text);
+        continue;
+      }
+      flush_fresh();
+      if (!*piece.deflated) *piece.deflated = text::deflate_piece({piece.text});
+      trailer.add(**piece.deflated);
+      text_->pieces_.push_back((*piece.deflated)->data);
+    }
+    flush_fresh();
+    text_->rendered_now_.push_back(trailer.finish());
+    text_->pieces_.push_back(text_->rendered_now_.back());
   }
 
   double now_;
@@ -175,7 +224,7 @@ MetricsTextCache::Cached& MetricsTextCache::refresh_locked(const TargetSource& s
 
 std::shared_ptr<const MetricsText> MetricsTextCache::metrics(const std::vector<prometheus::MetricFamily>& exporter,
                                                              const std::vector<TargetSource>& targets,
-                                                             double now_unix) {
+                                                             double now_unix, Encoding encoding) {
   MetricsTextAssembly assembly(now_unix);
   std::lock_guard<std::mutex> lock(mutex_);
   refresh(exporter, exporter_);
@@ -191,16 +240,17 @@ std::shared_ptr<const MetricsText> MetricsTextCache::metrics(const std::vector<p
     });
     it = configured ? std::next(it) : targets_.erase(it);
   }
-  return assembly.finish();
+  return assembly.finish(encoding);
 }
 
-std::shared_ptr<const MetricsText> MetricsTextCache::probe(const TargetSource& target, double now_unix) {
+std::shared_ptr<const MetricsText> MetricsTextCache::probe(const TargetSource& target, double now_unix,
+                                                           Encoding encoding) {
   MetricsTextAssembly assembly(now_unix);
   std::lock_guard<std::mutex> lock(mutex_);
   Cached& cached = refresh_locked(target);
   assembly.add(cached.entry);
   assembly.add(cached.pool);
-  return assembly.finish();
+  return assembly.finish(encoding);
 }
 
 }  // namespace pgconn::render

@@ -1,10 +1,13 @@
 // The /metrics and /probe bodies as Prometheus asks for them (gzip: one
-// member joined from cached pieces compressed apart), against the real
+// member joined from cached pieces compressed apart) and which of the exporter's own pool
+// series they carry ([metrics] exporter_pool_histograms), against the real
 // binary and a real PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <regex>
 
+#include "eventually.h"
 #include "exporter_process.h"
 #include "gunzip.h"
 #include "pg_server.h"
@@ -58,6 +61,8 @@ void expect_gzip_matches_plain(const ExporterProcess& exporter, const std::strin
   ADD_FAILURE() << path << ": the plain body changed between every pair of scrapes";
 }
 
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 }  // namespace
 
 TEST(MetricsEncoding, GzipMetricsAndProbeDecompressToThePlainText) {
@@ -69,4 +74,33 @@ TEST(MetricsEncoding, GzipMetricsAndProbeDecompressToThePlainText) {
   expect_gzip_matches_plain(exporter, "/probe?target=second");
   // Twice more: the cached members are sent again, with fresh ages.
   expect_gzip_matches_plain(exporter, "/metrics");
+}
+
+TEST(MetricsEncoding, PoolHistogramsOnlyWhenAskedForAndFollowReload) {
+  PgServer server;
+  ExporterProcess exporter(config(server));
+  ASSERT_TRUE(exporter.wait_for("pgconn_up", {{"target", "main"}}, is_one, 10000)) << exporter.logs();
+  std::string body = exporter.get("/metrics").body;
+  // The pool's health stays; its timings do not.
+  EXPECT_TRUE(has(body, "pgconn_pool_connections{pool=\"main\",target=\"main\",state=\"idle\"}")) << body;
+  EXPECT_TRUE(has(body, "\npgconn_pool_pending_requests{pool=\"main\",target=\"main\"}"));
+  EXPECT_TRUE(has(body, "\npgconn_pool_acquires_total{pool=\"main\",target=\"main\",result=\"ok\"}"));
+  EXPECT_FALSE(has(body, "pgconn_pool_acquire_duration_seconds"));
+  EXPECT_FALSE(has(body, "pgconn_pool_use_duration_seconds"));
+  EXPECT_FALSE(has(body, "pgconn_pool_connect_duration_seconds"));
+
+  exporter.rewrite_config(config(server, "exporter_pool_histograms = true"));
+  exporter.signal(SIGHUP);
+  ASSERT_TRUE(eventually([&] { return has(exporter.get("/metrics").body, "pgconn_pool_acquire_duration_seconds"); }))
+      << exporter.logs();
+  body = exporter.get("/metrics").body;
+  EXPECT_TRUE(has(body, "\npgconn_pool_acquire_duration_seconds_bucket{pool=\"main\",target=\"main\","));
+  EXPECT_TRUE(has(body, "\npgconn_pool_connect_duration_seconds_count{pool=\"second\",target=\"second\"}"));
+  EXPECT_TRUE(has(body, "\npgconn_pool_use_duration_seconds_sum{pool=\"main\",target=\"main\"}"));
+  EXPECT_TRUE(has(exporter.get("/probe?target=main").body, "pgconn_pool_use_duration_seconds_bucket"));
+  expect_gzip_matches_plain(exporter, "/metrics");
+
+  exporter.rewrite_config(config(server, "exporter_pool_histograms = false"));
+  exporter.signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] { return !has(exporter.get("/metrics").body, "_duration_seconds_bucket"); }));
 }

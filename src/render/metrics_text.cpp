@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <optional>
+#include <map>
 #include <unordered_map>
 
 #include "render/families.h"
@@ -17,17 +17,24 @@ struct Part {
   std::string header;
   std::string samples;  // for the age family: the sample line up to its value
   bool snapshot_age = false;
-  // Header and samples compressed, on the first gzip scrape that sends them;
-  // written and first read under MetricsTextCache::mutex_, never changed after.
-  mutable std::optional<text::Deflated> header_deflated, samples_deflated;
 };
 
-struct MetricsTextCache::Entry {
+// What owns cached text also keeps it compressed, by run: consecutive
+// pieces of one owner in a body (a target's whole text on /probe or with one
+// target, one family's header and samples, ...) are compressed together, once,
+// on the first gzip scrape that sends that run, and reused while the owner
+// lives. Keyed by the pieces' addresses, which are stable in an immutable
+// owner. Written and first read under MetricsTextCache::mutex_.
+struct Compressed {
+  mutable std::map<std::vector<const char*>, text::Deflated> runs;
+};
+
+struct MetricsTextCache::Entry : Compressed {
   model::Published published;
   std::vector<Part> parts;
 };
 
-struct MetricsTextCache::LiveFamily {
+struct MetricsTextCache::LiveFamily : Compressed {
   prometheus::MetricFamily family;
   Part part;
 };
@@ -101,7 +108,7 @@ void refresh(const std::vector<prometheus::MetricFamily>& families, MetricsTextC
   for (size_t i = 0; i < families.size(); ++i) {
     if (!cached[i] || !same_family(cached[i]->family, families[i])) {
       cached[i] = std::make_shared<const MetricsTextCache::LiveFamily>(
-          MetricsTextCache::LiveFamily{families[i], serialize_part(families[i])});
+          MetricsTextCache::LiveFamily{{}, families[i], serialize_part(families[i])});
     }
   }
 }
@@ -128,13 +135,13 @@ class MetricsTextAssembly {
   explicit MetricsTextAssembly(double now_unix) : now_(now_unix), text_(std::make_shared<MetricsText>()) {}
 
   void add(const MetricsTextCache::LiveFamilies& live) {
-    for (const auto& family : live) add(family->part, {family->part.samples, &family->part.samples_deflated});
+    for (const auto& family : live) add(family->part, {family->part.samples, family.get()});
     text_->keep_alive_.insert(text_->keep_alive_.end(), live.begin(), live.end());
   }
   void add(const std::shared_ptr<const MetricsTextCache::Entry>& entry) {
     for (const auto& part : entry->parts) {
       if (!part.snapshot_age) {
-        add(part, {part.samples, &part.samples_deflated});
+        add(part, {part.samples, entry.get()});
         continue;
       }
       text_->rendered_now_.push_back(age_sample(part, *entry->published.snapshot, now_));
@@ -159,11 +166,10 @@ class MetricsTextAssembly {
   }
 
  private:
-  // One piece of text and where its compressed form is cached (null: made
-  // for this scrape).
+  // One piece of text and its owner (null: made for this scrape).
   struct Piece {
     std::string_view text;
-    std::optional<text::Deflated>* deflated;
+    const Compressed* owner;
   };
   struct Group {
     Piece header;
@@ -171,36 +177,37 @@ class MetricsTextAssembly {
   };
   void add(const Part& part, Piece samples) {
     auto [it, fresh] = index_.try_emplace(part.name, groups_.size());
-    if (fresh) groups_.push_back(Group{{part.header, &part.header_deflated}, {}});
+    if (fresh) groups_.push_back(Group{{part.header, samples.owner}, {}});
     groups_[it->second].samples.push_back(samples);
   }
-  // One gzip member: the header, each cached piece compressed once (now if
-  // this is its first gzip scrape), each run of per-scrape pieces
-  // compressed now, and a trailer joining their CRCs.
+  // One gzip member: the header, each run of one owner's pieces compressed
+  // once (now if this is its first gzip scrape), each run of per-scrape
+  // pieces compressed now, and a trailer joining their CRCs.
   void compress(const std::vector<Piece>& order) {
     text_->pieces_.push_back(text::gzip_header());
     text::GzipTrailer trailer;
-    std::vector<std::string_view> fresh;
-    auto flush_fresh = [&] {
-      if (fresh.empty()) return;
-      text::Deflated now = text::deflate_piece(fresh);
-      trailer.add(now);
-      text_->rendered_now_.push_back(std::move(now.data));
-      text_->pieces_.push_back(text_->rendered_now_.back());
-      fresh.clear();
-    };
-    for (const Piece& piece : order) {
-      if (piece.text.empty()) continue;
-      if (piece.deflated == nullptr) {
-        fresh.push_back(piece.text);
+    size_t i = 0;
+    while (i < order.size()) {
+      const Compressed* owner = order[i].owner;
+      std::vector<std::string_view> run;
+      for (; i < order.size() && order[i].owner == owner; ++i) {
+        if (!order[i].text.empty()) run.push_back(order[i].text);
+      }
+      if (run.empty()) continue;
+      if (owner == nullptr) {
+        text::Deflated now = text::deflate_piece(run);
+        trailer.add(now);
+        text_->rendered_now_.push_back(std::move(now.data));
+        text_->pieces_.push_back(text_->rendered_now_.back());
         continue;
       }
-      flush_fresh();
-      if (!*piece.deflated) *piece.deflated = text::deflate_piece({piece.text});
-      trailer.add(**piece.deflated);
-      text_->pieces_.push_back((*piece.deflated)->data);
+      std::vector<const char*> key;
+      for (std::string_view piece : run) key.push_back(piece.data());
+      auto found = owner->runs.find(key);
+      if (found == owner->runs.end()) found = owner->runs.emplace(std::move(key), text::deflate_piece(run)).first;
+      trailer.add(found->second);
+      text_->pieces_.push_back(found->second.data);
     }
-    flush_fresh();
     text_->rendered_now_.push_back(trailer.finish());
     text_->pieces_.push_back(text_->rendered_now_.back());
   }

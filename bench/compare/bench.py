@@ -528,6 +528,11 @@ def ratio_of(a, b):
     return a / b if b else None
 
 
+def one_in_flight_p50(r, run):
+    """wrk's median, or None when it completed too few scrapes for one (postgres_exporter, 100 targets)."""
+    return r[run]["p50_ms"] if r[run]["requests"] >= 10 else None
+
+
 def table(results):
     by_key = {(r["exporter"], r["connections"], r["targets"]): r for r in results}
     head = ["exporter", "client conns", "targets", "req/s plain", "req/s gzip", "ours/theirs plain",
@@ -545,7 +550,7 @@ def table(results):
                      fmt(r["rps"]) + ("*" if r["rps_sequential"] else ""),
                      fmt(r["rps_gzip"]) + ("*" if r["rps_gzip_sequential"] else ""),
                      fmt(plain, 1) + ("x" if plain else ""), fmt(gzip, 1) + ("x" if gzip else ""),
-                     fmt(r["wrk1"]["p50_ms"], 3), fmt(r["wrk1_gzip"]["p50_ms"], 3),
+                     fmt(one_in_flight_p50(r, "wrk1"), 3), fmt(one_in_flight_p50(r, "wrk1_gzip"), 3),
                      "%s (%s)" % (fmt(r["body_bytes"] / 1024, 1), fmt(r["gzip_body_bytes"] / 1024, 1)),
                      fmt(r["rss_anon_mib"], 1), fmt(anon, 2) + ("x" if anon else ""), fmt(r["rss_mib"], 1),
                      fmt(r["sched_ms_per_poll"], 3), fmt(r["statements_per_poll"], 1), fmt(r["rows_per_poll"], 1),

@@ -10,7 +10,9 @@ temporary folder removed at the end, even on failure or Ctrl-C):
     transaction and 1 % active;
   * each exporter in turn with 1 and with 100 targets (100 [[targets]], or
     100 comma-separated DATA_SOURCE_NAME entries, all on the same server);
-  * per scenario: /metrics latency and throughput (wrk), resident memory,
+  * per scenario: /metrics latency and throughput (wrk), plain and with
+    Accept-Encoding: gzip as Prometheus scrapes, resident memory after the
+    load (total and anonymous, i.e. private: shared libraries not counted),
     CPU per poll (/proc/PID/stat utime+stime, and schedstat in ns),
     statements, rows and server time per poll (pg_stat_statements, reset
     before, filtered by the exporter's role), backends held, and for 100
@@ -69,10 +71,15 @@ def run(argv, timeout=120, check=True, env=None, input_text=None):
     return p.stdout
 
 
-def http_get(url, timeout=60):
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+def http_get(url, timeout=60, headers=None):
+    """(status, body, seconds); with headers=GZIP the body is the raw (compressed) bytes."""
     started = time.monotonic()
-    with urllib.request.urlopen(url, timeout=timeout) as r:
-        body = r.read().decode("utf-8", errors="replace")
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=timeout) as r:
+        raw = r.read()
+        body = raw if headers else raw.decode("utf-8", errors="replace")
         return r.status, body, time.monotonic() - started
 
 
@@ -299,9 +306,9 @@ def to_ms(text):
     return float(m.group(1)) * UNITS[m.group(2)] if m else None
 
 
-def run_wrk(url, duration, threads, connections, timeout_s=60):
+def run_wrk(url, duration, threads, connections, timeout_s=60, gzip=False):
     argv = ["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration, "--latency",
-            "--timeout", "%ds" % timeout_s, url]
+            "--timeout", "%ds" % timeout_s] + (["-H", "Accept-Encoding: gzip"] if gzip else []) + [url]
     out = run(argv, timeout=duration + timeout_s + 60)
     res = {"command": " ".join(argv[:-1]) + " URL", "requests": 0, "errors": 0}
     m = re.search(r"^\s*50%\s+(\S+)", out, re.M)
@@ -456,19 +463,30 @@ def scenario(args, procs, pg, workdir, which, conns, targets):
         r["server_cpu_ms_per_poll"] = cpu["server_cpu_s"] * 1e3 / polls
         r["loadavg"] = loadavg()
 
-        r["wrk"] = run_wrk(url, args.wrk_duration, args.wrk_threads, args.wrk_connections)
-        # A scrape's own latency, one in flight as Prometheus sends them (the run above measures
-        # throughput, and its median includes queueing behind the other 9 on 2 shared cores).
-        r["wrk1"] = run_wrk(url, max(1, args.wrk_duration // 2), 1, 1)
+        # Plain and as Prometheus scrapes (gzip); then a scrape's own latency, one in flight as
+        # Prometheus sends them (the runs with 10 in flight measure throughput, and their median
+        # includes queueing behind the others on 2 shared cores).
+        for suffix, gzip in (("", False), ("_gzip", True)):
+            r["wrk" + suffix] = run_wrk(url, args.wrk_duration, args.wrk_threads, args.wrk_connections, gzip=gzip)
+            r["wrk1" + suffix] = run_wrk(url, max(1, args.wrk_duration // 2), 1, 1, gzip=gzip)
         r["rps"], r["rps_sequential"] = r["wrk"]["rps"], False
+        r["rps_gzip"], r["rps_gzip_sequential"] = r["wrk_gzip"]["rps"], False
         if r["wrk"]["requests"] < 10 and r["scrape_durations_s"]:
             # Too slow for wrk's window: throughput of back-to-back scrapes instead.
             r["rps"], r["rps_sequential"] = 1 / statistics.median(r["scrape_durations_s"]), True
+        if r["wrk_gzip"]["requests"] < 10 and r["scrape_durations_s"]:
+            timed = []
+            end = time.monotonic() + args.cost_window
+            while len(timed) < 5 and (len(timed) < 2 or time.monotonic() < end):
+                timed.append(http_get(url, timeout=120, headers=GZIP)[2])
+            r["rps_gzip"], r["rps_gzip_sequential"] = 1 / statistics.median(timed), True
+        # After the load: what the scrapes left behind.
         mem = proc_memory_kib(p.pid)
         r["rss_mib"] = mem["VmRSS"] / 1024
         r["rss_anon_mib"] = mem.get("RssAnon", 0) / 1024
         r["hwm_mib"] = mem["VmHWM"] / 1024
         r["threads"] = mem["Threads"]
+        r["gzip_body_bytes"] = len(http_get(url, timeout=120, headers=GZIP)[1])
 
         _, body, dt = http_get(url, timeout=120)
         r["body_bytes"] = len(body.encode())
@@ -506,21 +524,35 @@ def fmt(v, digits=2):
     return ("%." + str(digits) + "f") % v
 
 
+def ratio_of(a, b):
+    return a / b if b else None
+
+
+def one_in_flight_p50(r, run):
+    """wrk's median, or None when it completed too few scrapes for one (postgres_exporter, 100 targets)."""
+    return r[run]["p50_ms"] if r[run]["requests"] >= 10 else None
+
+
 def table(results):
     by_key = {(r["exporter"], r["connections"], r["targets"]): r for r in results}
-    head = ["exporter", "client conns", "targets", "/metrics p50 ms", "p99 ms", "req/s", "ours/theirs req/s",
-            "body KiB", "RSS MiB (anon)", "CPU ms/poll", "stmts/poll", "rows/poll", "server ms/poll",
+    head = ["exporter", "client conns", "targets", "req/s plain", "req/s gzip", "ours/theirs plain",
+            "ours/theirs gzip", "one in flight p50 ms plain", "gzip", "body KiB (gzip)", "RssAnon MiB",
+            "ours/theirs RssAnon", "RSS MiB", "CPU ms/poll", "stmts/poll", "rows/poll", "server ms/poll",
             "server CPU ms/poll", "backends", "all targets s"]
     rows = []
     for r in results:
         other = by_key.get(("postgres_exporter", r["connections"], r["targets"]))
-        ratio = None
-        if r["exporter"] == "ours" and other and other["rps"] > 0:
-            ratio = r["rps"] / other["rps"]
-        rows.append([r["exporter"], fmt(r["connections"]), fmt(r["targets"]), fmt(r["wrk"]["p50_ms"], 3),
-                     fmt(r["wrk"]["p99_ms"], 3), fmt(r["rps"]) + ("*" if r["rps_sequential"] else ""),
-                     fmt(ratio, 1) + ("x" if ratio else ""),
-                     fmt(r["body_bytes"] / 1024, 1), "%s (%s)" % (fmt(r["rss_mib"], 1), fmt(r["rss_anon_mib"], 1)),
+        ours = r["exporter"] == "ours" and other
+        plain = ratio_of(r["rps"], other["rps"]) if ours else None
+        gzip = ratio_of(r["rps_gzip"], other["rps_gzip"]) if ours else None
+        anon = ratio_of(r["rss_anon_mib"], other["rss_anon_mib"]) if ours else None
+        rows.append([r["exporter"], fmt(r["connections"]), fmt(r["targets"]),
+                     fmt(r["rps"]) + ("*" if r["rps_sequential"] else ""),
+                     fmt(r["rps_gzip"]) + ("*" if r["rps_gzip_sequential"] else ""),
+                     fmt(plain, 1) + ("x" if plain else ""), fmt(gzip, 1) + ("x" if gzip else ""),
+                     fmt(one_in_flight_p50(r, "wrk1"), 3), fmt(one_in_flight_p50(r, "wrk1_gzip"), 3),
+                     "%s (%s)" % (fmt(r["body_bytes"] / 1024, 1), fmt(r["gzip_body_bytes"] / 1024, 1)),
+                     fmt(r["rss_anon_mib"], 1), fmt(anon, 2) + ("x" if anon else ""), fmt(r["rss_mib"], 1),
                      fmt(r["sched_ms_per_poll"], 3), fmt(r["statements_per_poll"], 1), fmt(r["rows_per_poll"], 1),
                      fmt(r["server_ms_per_poll"], 3), fmt(r["server_cpu_ms_per_poll"], 3),
                      fmt(r["backends"]), fmt(r["time_all_targets_s"], 3)])
@@ -539,9 +571,13 @@ def detail(results):
                 "load average %.1f" % r["loadavg"],
                 "CPU/poll from utime+stime %.2f ms (10 ms ticks) over %d polls" % (r["cpu_ms_per_poll"],
                                                                                 r["polls_measured"])]
-        if r["wrk1"]["requests"] >= 10:
-            bits.append("one scrape in flight (wrk -t1 -c1): p50 %s ms, p99 %s ms, %s req/s" %
-                        (fmt(r["wrk1"]["p50_ms"], 3), fmt(r["wrk1"]["p99_ms"], 3), fmt(r["wrk1"]["rps"])))
+        for suffix, name in (("", "plain"), ("_gzip", "gzip")):
+            w = r["wrk1" + suffix]
+            if w["requests"] >= 10:
+                bits.append("one %s scrape in flight (wrk -t1 -c1): p50 %s ms, p99 %s ms, %s req/s" %
+                            (name, fmt(w["p50_ms"], 3), fmt(w["p99_ms"], 3), fmt(w["rps"])))
+        bits.append("gzip wrk %d requests, %d errors, %s/s" % (r["wrk_gzip"]["requests"], r["wrk_gzip"]["errors"],
+                                                             r["wrk_gzip"]["transfer_per_s"]))
         if "first_cycle_s" in r:
             bits.append("first cycle (start to every target polled) %.3f s" % r["first_cycle_s"])
         if "poll_duration_sum_s" in r:
@@ -573,15 +609,26 @@ def verdicts(results):
         p50 = r["wrk"]["p50_ms"]
         say("/metrics median below 1 ms, " + key, p50 is not None and p50 < 1.0,
             "%s ms with 10 in flight; %s ms with one" % (fmt(p50, 3), fmt(r["wrk1"]["p50_ms"], 3)))
+        if r["targets"] >= 100:
+            p1, g1 = r["wrk1"]["p50_ms"], r["wrk1_gzip"]["p50_ms"]
+            say("one gzip scrape in flight no slower than a plain one (p50), " + key,
+                p1 is not None and g1 is not None and g1 <= p1, "gzip %s ms, plain %s ms" % (fmt(g1, 3), fmt(p1, 3)))
         other = theirs.get((r["connections"], r["targets"]))
         if other:
             ratio = r["rps"] / other["rps"] if other["rps"] > 0 else float("inf")
-            say("throughput at least 10x postgres_exporter, " + key, ratio >= 10,
+            say("throughput at least 10x postgres_exporter, plain, " + key, ratio >= 10,
                 "%s vs %s%s req/s = %.1fx" % (fmt(r["rps"]), fmt(other["rps"]),
                                              " (back-to-back scrapes)" if other["rps_sequential"] else "", ratio))
-            say("resident memory at most half of postgres_exporter's, " + key, r["rss_mib"] <= other["rss_mib"] / 2,
-                "VmRSS %.1f vs %.1f MiB; anonymous %.1f vs %.1f MiB" % (r["rss_mib"], other["rss_mib"],
-                                                                      r["rss_anon_mib"], other["rss_anon_mib"]))
+            ratio = r["rps_gzip"] / other["rps_gzip"] if other["rps_gzip"] > 0 else float("inf")
+            if r["targets"] == 1:
+                say("throughput at least 50x postgres_exporter as Prometheus scrapes (gzip), " + key, ratio >= 50,
+                    "%s vs %s%s req/s = %.1fx" % (fmt(r["rps_gzip"]), fmt(other["rps_gzip"]),
+                                                 " (back-to-back scrapes)" if other["rps_gzip_sequential"] else "",
+                                                 ratio))
+            say("private memory (RssAnon) after the load at most half of postgres_exporter's, " + key,
+                r["rss_anon_mib"] <= other["rss_anon_mib"] / 2,
+                "RssAnon %.1f vs %.1f MiB; total VmRSS %.1f vs %.1f MiB (shared libraries not held against us)"
+                % (r["rss_anon_mib"], other["rss_anon_mib"], r["rss_mib"], other["rss_mib"]))
         else:
             out.append("n/a: throughput and memory against postgres_exporter, %s (not measured in this run)" % key)
         say("one backend per target, " + key, r["backends"] == r["targets"],
@@ -708,7 +755,8 @@ def main():
     print(table(results))
     print()
     print("req/s marked * are back-to-back scrapes (wrk completed fewer than 10 requests in its window); "
-          "RSS is VmRSS, anonymous (private) memory in brackets; per poll = per target polled; CPU from "
+          "gzip = Accept-Encoding: gzip, as Prometheus scrapes; memory read after the load: RssAnon is private "
+          "memory, RSS (VmRSS) includes shared libraries; per poll = per target polled; CPU from "
           "/proc/PID/task/*/schedstat (utime+stime in the details); server CPU from the exporter's backends' "
           "schedstat.")
     print()

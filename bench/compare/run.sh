@@ -6,7 +6,9 @@
 #   bash bench/compare/run.sh [--exporter PATH] [--quick] [bench.py options]
 #
 #   (default)  10, 1,000 and 5,000 client connections x 1 and 100 targets,
-#              both exporters, wrk 10 s per scenario; about 10 minutes.
+#              both exporters, wrk plain and gzip (Accept-Encoding: gzip, as
+#              Prometheus scrapes), 10 s each per scenario; about 15 minutes.
+#              --connections 200 for the figures of docs/benchmarks.md.
 #   --quick    10 connections, 1 target, ours only, wrk 2 s: checks that the
 #              benchmark runs and prints its table (registered in ctest).
 #
@@ -27,7 +29,7 @@ while [ $# -gt 0 ]; do
     --exporter) exporter="$2"; shift 2 ;;
     --exporter=*) exporter="${1#*=}"; shift ;;
     --quick) quick=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; python3 "$here/bench.py" --help; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; python3 "$here/bench.py" --help; exit 0 ;;
     *) pass+=("$1"); shift ;;
   esac
 done

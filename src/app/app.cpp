@@ -1,5 +1,7 @@
 #include "app/app.h"
 
+#include <algorithm>
+
 #include "log/log.h"
 #include "model/clock.h"
 
@@ -70,14 +72,23 @@ App::View App::view() const {
 
 std::vector<prometheus::MetricFamily> App::pool_families(const std::string& target) const {
   std::shared_ptr<prometheus::Collectable> pool;
+  bool histograms = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!poller_) return {};
+    histograms = config_->exporter_pool_histograms;
     for (auto& [name, metrics] : poller_->pool_metrics()) {
       if (name == target) pool = metrics;
     }
   }
-  return pool ? pool->Collect() : std::vector<prometheus::MetricFamily>{};
+  if (!pool) return {};
+  std::vector<prometheus::MetricFamily> families = pool->Collect();
+  if (!histograms) {
+    // Timings of the exporter's own queries, not of the user's database.
+    auto is_histogram = [](const prometheus::MetricFamily& f) { return f.type == prometheus::MetricType::Histogram; };
+    families.erase(std::remove_if(families.begin(), families.end(), is_histogram), families.end());
+  }
+  return families;
 }
 
 }  // namespace pgconn::app

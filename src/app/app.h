@@ -43,7 +43,8 @@ class App {
   View view() const;
   // The families of `target`'s own connection pool, collected now (they
   // change with its polls); empty for a pgbouncer target. Collected outside
-  // the lock, which scrapes and health checks share.
+  // the lock, which scrapes and health checks share. Without [metrics]
+  // exporter_pool_histograms, its histograms are left out.
   std::vector<prometheus::MetricFamily> pool_families(const std::string& target) const;
 
  private:

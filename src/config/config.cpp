@@ -234,6 +234,7 @@ Config parse(const std::string& text, const std::string& file) {
     TableReader reader(*metrics, "metrics", file);
     if (auto v = reader.integer("max_applications", 1, 10000)) config.max_applications = static_cast<int>(*v);
     if (auto v = reader.integer("max_client_addresses", 1, 10000)) config.max_client_addresses = static_cast<int>(*v);
+    if (auto v = reader.boolean("exporter_pool_histograms")) config.exporter_pool_histograms = *v;
     reader.finish();
   }
   if (const toml::table* thresholds = root.table("thresholds")) {

@@ -84,6 +84,10 @@ struct Config {
   int poll_workers = 4;
   int max_applications = 50;
   int max_client_addresses = 50;  // top N client addresses; the rest is summed under "other"
+  // The exporter's own per-target pool: its acquire/use/connect histograms
+  // (45 of its 69 series a target) describe the exporter's plumbing, so they
+  // are served only when asked for; its health series always are.
+  bool exporter_pool_histograms = false;
   PoolSettings pool;
   Thresholds thresholds;
   std::vector<Target> targets;

@@ -1,9 +1,6 @@
 #include "http/gzip.h"
 
-#include <zlib.h>
-
 #include <cstdlib>
-#include <stdexcept>
 
 namespace pgconn::http {
 namespace {
@@ -28,32 +25,6 @@ double weight(std::string_view parameters) {
 }
 
 }  // namespace
-
-std::string gzip(const std::vector<std::string_view>& pieces) {
-  z_stream stream{};
-  // 15 + 16: a gzip header and trailer around the deflate stream.
-  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    throw std::runtime_error("deflateInit2 failed");
-  }
-  std::string out;
-  char buffer[64 * 1024];
-  auto pump = [&](int flush) {
-    do {
-      stream.next_out = reinterpret_cast<Bytef*>(buffer);
-      stream.avail_out = sizeof buffer;
-      deflate(&stream, flush);
-      out.append(buffer, sizeof buffer - stream.avail_out);
-    } while (stream.avail_out == 0);
-  };
-  for (std::string_view piece : pieces) {
-    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(piece.data()));
-    stream.avail_in = static_cast<uInt>(piece.size());
-    pump(Z_NO_FLUSH);
-  }
-  pump(Z_FINISH);
-  deflateEnd(&stream);
-  return out;
-}
 
 bool accepts_gzip(const Request& request) {
   bool any = false;

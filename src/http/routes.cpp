@@ -28,17 +28,18 @@ constexpr const char* kLandingPage = R"html(<!doctype html>
 </ul></body></html>
 )html";
 
-// The text as is, or gzipped when the client accepts it.
-Response metrics_response(const Request& request, Body body) {
+// How the cache should encode the body for this request.
+render::Encoding encoding_for(const Request& request) {
+  return accepts_gzip(request) ? render::Encoding::gzip : render::Encoding::identity;
+}
+
+// The cached text, as text or as gzip members (see render/metrics_text.h).
+Response metrics_response(std::shared_ptr<const render::MetricsText> text) {
   Response response;
   response.content_type = kMetricsType;
   response.fields.emplace_back("Vary", "Accept-Encoding");
-  if (accepts_gzip(request)) {
-    response.body = Body(gzip(body.pieces()));
-    response.fields.emplace_back("Content-Encoding", "gzip");
-  } else {
-    response.body = std::move(body);
-  }
+  if (text->encoding() == render::Encoding::gzip) response.fields.emplace_back("Content-Encoding", "gzip");
+  response.body = Body(text->pieces(), text);
   return response;
 }
 
@@ -85,8 +86,8 @@ Response Routes::metrics(const Request& request) {
   view.info.http_rejections = rejections_.counts();
   std::vector<render::TargetSource> targets;
   for (const auto& published : view.targets) targets.push_back(source(app_, published));
-  auto text = cache_.metrics(render::exporter_metrics(view.info), targets, model::unix_now());
-  return metrics_response(request, Body(text->pieces(), text));
+  return metrics_response(
+      cache_.metrics(render::exporter_metrics(view.info), targets, model::unix_now(), encoding_for(request)));
 }
 
 // The same cached text as /metrics, one target's families only.
@@ -100,8 +101,7 @@ Response Routes::probe(const Request& request) {
     if (found.status == 400) refusal.rejected = "bad_request";
     return refusal;
   }
-  auto text = cache_.probe(source(app_, view.targets[found.index]), model::unix_now());
-  return metrics_response(request, Body(text->pieces(), text));
+  return metrics_response(cache_.probe(source(app_, view.targets[found.index]), model::unix_now(), encoding_for(request)));
 }
 
 Response Routes::runbook() const {

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <unordered_map>
 
 #include "render/families.h"
 #include "render/metrics.h"
+#include "text/gzip.h"
 
 namespace pgconn::render {
 
@@ -17,12 +19,22 @@ struct Part {
   bool snapshot_age = false;
 };
 
-struct MetricsTextCache::Entry {
+// What owns cached text also keeps it compressed, by run: consecutive
+// pieces of one owner in a body (a target's whole text on /probe or with one
+// target, one family's header and samples, ...) are compressed together, once,
+// on the first gzip scrape that sends that run, and reused while the owner
+// lives. Keyed by the pieces' addresses, which are stable in an immutable
+// owner. Written and first read under MetricsTextCache::mutex_.
+struct Compressed {
+  mutable std::map<std::vector<const char*>, text::Deflated> runs;
+};
+
+struct MetricsTextCache::Entry : Compressed {
   model::Published published;
   std::vector<Part> parts;
 };
 
-struct MetricsTextCache::LiveFamily {
+struct MetricsTextCache::LiveFamily : Compressed {
   prometheus::MetricFamily family;
   Part part;
 };
@@ -96,7 +108,7 @@ void refresh(const std::vector<prometheus::MetricFamily>& families, MetricsTextC
   for (size_t i = 0; i < families.size(); ++i) {
     if (!cached[i] || !same_family(cached[i]->family, families[i])) {
       cached[i] = std::make_shared<const MetricsTextCache::LiveFamily>(
-          MetricsTextCache::LiveFamily{families[i], serialize_part(families[i])});
+          MetricsTextCache::LiveFamily{{}, families[i], serialize_part(families[i])});
     }
   }
 }
@@ -123,37 +135,84 @@ class MetricsTextAssembly {
   explicit MetricsTextAssembly(double now_unix) : now_(now_unix), text_(std::make_shared<MetricsText>()) {}
 
   void add(const MetricsTextCache::LiveFamilies& live) {
-    for (const auto& family : live) add(family->part, family->part.samples);
+    for (const auto& family : live) add(family->part, {family->part.samples, family.get()});
     text_->keep_alive_.insert(text_->keep_alive_.end(), live.begin(), live.end());
   }
   void add(const std::shared_ptr<const MetricsTextCache::Entry>& entry) {
     for (const auto& part : entry->parts) {
       if (!part.snapshot_age) {
-        add(part, part.samples);
+        add(part, {part.samples, entry.get()});
         continue;
       }
       text_->rendered_now_.push_back(age_sample(part, *entry->published.snapshot, now_));
-      add(part, text_->rendered_now_.back());
+      add(part, {text_->rendered_now_.back(), nullptr});
     }
     text_->keep_alive_.push_back(entry);
   }
-  std::shared_ptr<const MetricsText> finish() {
+  // Under the cache's mutex (it fills the parts' compressed forms).
+  std::shared_ptr<const MetricsText> finish(Encoding encoding) {
+    std::vector<Piece> order;
     for (const auto& g : groups_) {
-      text_->pieces_.push_back(g.header);
-      text_->pieces_.insert(text_->pieces_.end(), g.samples.begin(), g.samples.end());
+      order.push_back(g.header);
+      order.insert(order.end(), g.samples.begin(), g.samples.end());
+    }
+    text_->encoding_ = encoding;
+    if (encoding == Encoding::identity) {
+      for (const Piece& piece : order) text_->pieces_.push_back(piece.text);
+    } else {
+      compress(order);
     }
     return text_;
   }
 
  private:
-  struct Group {
-    std::string_view header;
-    std::vector<std::string_view> samples;
+  // One piece of text and its owner (null: made for this scrape).
+  struct Piece {
+    std::string_view text;
+    const Compressed* owner;
   };
-  void add(const Part& part, std::string_view samples) {
+  struct Group {
+    Piece header;
+    std::vector<Piece> samples;
+  };
+  void add(const Part& part, Piece samples) {
     auto [it, fresh] = index_.try_emplace(part.name, groups_.size());
-    if (fresh) groups_.push_back(Group{part.header, {}});
+    if (fresh) groups_.push_back(Group{{part.header, samples.owner}, {}});
     groups_[it->second].samples.push_back(samples);
+  }
+  // One gzip member: the header, each run of one owner's pieces compressed
+  // once (now if this is its first gzip scrape), each run of per-scrape
+  // pieces compressed now, and a trailer joining their CRCs.
+  void compress(const std::vector<Piece>& order) {
+    text_->pieces_.push_back(text::gzip_header());
+    text::GzipTrailer trailer;
+    // Reused from run to run: at 100 targets a body has ~5,000 runs.
+    std::vector<std::string_view> run;
+    std::vector<const char*> key;
+    size_t i = 0;
+    while (i < order.size()) {
+      const Compressed* owner = order[i].owner;
+      run.clear();
+      for (; i < order.size() && order[i].owner == owner; ++i) {
+        if (!order[i].text.empty()) run.push_back(order[i].text);
+      }
+      if (run.empty()) continue;
+      if (owner == nullptr) {
+        text::Deflated now = text::deflate_piece(run);
+        trailer.add(now);
+        text_->rendered_now_.push_back(std::move(now.data));
+        text_->pieces_.push_back(text_->rendered_now_.back());
+        continue;
+      }
+      key.clear();
+      for (std::string_view piece : run) key.push_back(piece.data());
+      auto found = owner->runs.find(key);
+      if (found == owner->runs.end()) found = owner->runs.emplace(key, text::deflate_piece(run)).first;
+      trailer.add(found->second);
+      text_->pieces_.push_back(found->second.data);
+    }
+    text_->rendered_now_.push_back(trailer.finish());
+    text_->pieces_.push_back(text_->rendered_now_.back());
   }
 
   double now_;
@@ -175,7 +234,7 @@ MetricsTextCache::Cached& MetricsTextCache::refresh_locked(const TargetSource& s
 
 std::shared_ptr<const MetricsText> MetricsTextCache::metrics(const std::vector<prometheus::MetricFamily>& exporter,
                                                              const std::vector<TargetSource>& targets,
-                                                             double now_unix) {
+                                                             double now_unix, Encoding encoding) {
   MetricsTextAssembly assembly(now_unix);
   std::lock_guard<std::mutex> lock(mutex_);
   refresh(exporter, exporter_);
@@ -191,16 +250,17 @@ std::shared_ptr<const MetricsText> MetricsTextCache::metrics(const std::vector<p
     });
     it = configured ? std::next(it) : targets_.erase(it);
   }
-  return assembly.finish();
+  return assembly.finish(encoding);
 }
 
-std::shared_ptr<const MetricsText> MetricsTextCache::probe(const TargetSource& target, double now_unix) {
+std::shared_ptr<const MetricsText> MetricsTextCache::probe(const TargetSource& target, double now_unix,
+                                                           Encoding encoding) {
   MetricsTextAssembly assembly(now_unix);
   std::lock_guard<std::mutex> lock(mutex_);
   Cached& cached = refresh_locked(target);
   assembly.add(cached.entry);
   assembly.add(cached.pool);
-  return assembly.finish();
+  return assembly.finish(encoding);
 }
 
 }  // namespace pgconn::render

@@ -4,6 +4,10 @@
 // the next; only pgconn_snapshot_age_seconds, which depends on the time of
 // the scrape, is formatted per scrape. Live families (the exporter's own,
 // each target's pool) are serialized again only when their values changed.
+// A gzip body is one gzip member joined from the same pieces compressed
+// apart (text/gzip.h): each cached piece is compressed once, on the first
+// gzip scrape that sends it, and only the per-scrape text is compressed per
+// scrape.
 #pragma once
 
 #include <prometheus/metric_family.h>
@@ -20,13 +24,16 @@
 
 namespace pgconn::render {
 
+enum class Encoding { identity, gzip };
+
 // One body: pieces of cached text in output order plus the few formatted for
-// this scrape. Immutable, and it keeps alive what its pieces point into, so
+// this scrape, as text or as one gzip member that decompresses to it. Immutable, and it keeps alive what its pieces point into, so
 // it can be sent while the cache moves on.
 class MetricsText {
  public:
   size_t size() const;
   std::string str() const;
+  Encoding encoding() const { return encoding_; }
   // The body in order; valid while this MetricsText lives.
   const std::vector<std::string_view>& pieces() const { return pieces_; }
 
@@ -35,6 +42,7 @@ class MetricsText {
   std::vector<std::shared_ptr<const void>> keep_alive_;
   std::deque<std::string> rendered_now_;
   std::vector<std::string_view> pieces_;
+  Encoding encoding_ = Encoding::identity;
 };
 
 // One target as the cache takes it: what it published, and its pool's
@@ -50,8 +58,10 @@ struct TargetSource {
 class MetricsTextCache {
  public:
   std::shared_ptr<const MetricsText> metrics(const std::vector<prometheus::MetricFamily>& exporter,
-                                             const std::vector<TargetSource>& targets, double now_unix);
-  std::shared_ptr<const MetricsText> probe(const TargetSource& target, double now_unix);
+                                             const std::vector<TargetSource>& targets, double now_unix,
+                                             Encoding encoding = Encoding::identity);
+  std::shared_ptr<const MetricsText> probe(const TargetSource& target, double now_unix,
+                                           Encoding encoding = Encoding::identity);
 
   struct Entry;       // one target's serialized families (metrics_text.cpp)
   struct LiveFamily;  // one live family and its text

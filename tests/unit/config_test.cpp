@@ -70,6 +70,14 @@ TEST(Config, DefaultsWhenTablesAreAbsent) {
   EXPECT_EQ(c.poll_interval.count(), 5000);
   EXPECT_EQ(c.poll_timeout.count(), 3000);
   EXPECT_EQ(c.max_applications, 50);
+  EXPECT_FALSE(c.exporter_pool_histograms);
+}
+
+TEST(Config, ExporterPoolHistogramsIsABooleanOptIn) {
+  const std::string target = "[[targets]]\nname = \"a\"\ndsn = \"host=127.0.0.1\"\n";
+  EXPECT_TRUE(parse("[metrics]\nexporter_pool_histograms = true\n" + target, "t.toml").exporter_pool_histograms);
+  EXPECT_EQ(error_of("[metrics]\nmax_applications = 5\nexporter_pool_histograms = \"yes\"\n" + target),
+            "test.toml:3:28: metrics.exporter_pool_histograms: expected true or false, got a string");
 }
 
 TEST(Config, UnknownKeyNamesFileKeyLineAndColumn) {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "gunzip.h"
 #include "render/families.h"
 #include "render/metrics.h"
 #include "render/metrics_text.h"
@@ -205,6 +206,33 @@ TEST(MetricsRender, PiecesAddUpToTheText) {
   for (auto piece : text->pieces()) joined += piece;
   EXPECT_EQ(joined, whole);
   EXPECT_NE(whole.find("pgconn_snapshot_age_seconds{target=\"t7\"} 3.25\n"), std::string::npos);
+}
+
+// A gzip body is one member joined from pieces compressed apart: it
+// decompresses to the text, and a second scrape reuses every cached piece
+// (only the ages and the trailer are new).
+TEST(MetricsRender, GzipMembersDecompressToTheTextAndAreReused) {
+  std::vector<render::TargetSource> sources;
+  for (int i = 0; i < 30; ++i) {
+    config::Target target;
+    target.name = "t" + std::to_string(i);
+    sources.push_back({sample::published(sample::sample_snapshot(target.name), target), {}});
+  }
+  ExporterInfo info{"1.2.3", true, 1000, {}};
+  render::MetricsTextCache cache;
+  auto first = cache.metrics(render::exporter_metrics(info), sources, 1003.25, render::Encoding::gzip);
+  EXPECT_EQ(first->encoding(), render::Encoding::gzip);
+  EXPECT_EQ(pgtest::gunzip(first->str()), cache.metrics(render::exporter_metrics(info), sources, 1003.25)->str());
+  EXPECT_LT(first->size(), cache.metrics(render::exporter_metrics(info), sources, 1003.25)->size() / 2);
+  auto second = cache.metrics(render::exporter_metrics(info), sources, 1009, render::Encoding::gzip);
+  EXPECT_EQ(pgtest::gunzip(second->str()), cache.metrics(render::exporter_metrics(info), sources, 1009)->str());
+  ASSERT_EQ(first->pieces().size(), second->pieces().size());
+  size_t fresh = 0;
+  for (size_t i = 0; i < first->pieces().size(); ++i) fresh += first->pieces()[i].data() != second->pieces()[i].data();
+  EXPECT_EQ(fresh, 2u);  // the ages of all 30 targets, and the trailer
+  // /probe: one target's members, the same for its cached pieces.
+  auto probe = cache.probe(sources[3], 1009, render::Encoding::gzip);
+  EXPECT_EQ(pgtest::gunzip(probe->str()), cache.probe(sources[3], 1009)->str());
 }
 
 // The thresholds the target is judged with, for alert rules to join on.

@@ -45,7 +45,7 @@ if [ -z "$exporter" ] || [ ! -x "$exporter" ]; then
 fi
 
 if [ "$quick" -eq 1 ]; then
-  set -- --exporters ours --connections 10 --targets 1 --wrk-duration 2 --cost-window 3 --deadline 100
+  set -- --exporters ours --connections 10 --targets 1 --wrk-duration 2 --cost-window 3 --paced-scrapes 1 --deadline 100
 else
   set -- --deadline 1800
 fi

@@ -4,6 +4,8 @@
 
 #include <prometheus/metric_family.h>
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -46,6 +48,10 @@ class App {
   // the lock, which scrapes and health checks share. Without [metrics]
   // exporter_pool_histograms, its histograms are left out.
   std::vector<prometheus::MetricFamily> pool_families(const std::string& target) const;
+  // See poller::SnapshotStore::wait_for_publication.
+  uint64_t wait_for_publication(uint64_t seen, std::chrono::milliseconds timeout) const {
+    return store_.wait_for_publication(seen, timeout);
+  }
 
  private:
   mutable std::mutex mutex_;

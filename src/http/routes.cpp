@@ -1,13 +1,17 @@
 #include "http/routes.h"
 
+#include <chrono>
+
 #include "app/app.h"
 #include "model/clock.h"
 #include "http/gzip.h"
 #include "http/probe.h"
 #include "http/runbook.h"
+#include "log/log.h"
 #include "render/health.h"
 #include "render/markdown.h"
 #include "render/metrics.h"
+#include "text/format.h"
 
 namespace pgconn::http {
 namespace {
@@ -81,13 +85,43 @@ render::TargetSource source(const app::App& app, const model::Published& publish
 
 }  // namespace
 
-Response Routes::metrics(const Request& request) {
+std::shared_ptr<const render::MetricsText> Routes::metrics_text(render::Encoding encoding) {
   app::App::View view = app_.view();
   view.info.http_rejections = rejections_.counts();
   std::vector<render::TargetSource> targets;
   for (const auto& published : view.targets) targets.push_back(source(app_, published));
-  return metrics_response(
-      cache_.metrics(render::exporter_metrics(view.info), targets, model::unix_now(), encoding_for(request)));
+  return cache_.metrics(render::exporter_metrics(view.info), targets, model::unix_now(), encoding);
+}
+
+Response Routes::metrics(const Request& request) {
+  render::Encoding encoding = encoding_for(request);
+  if (encoding == render::Encoding::gzip) gzip_metrics_asked_ = true;
+  return metrics_response(metrics_text(encoding));
+}
+
+// Builds the bodies a gzip scrape would and drops them: what they compress
+// stays in the cache.
+void Routes::prepare_gzip() {
+  auto start = std::chrono::steady_clock::now();
+  bool metrics = gzip_metrics_asked_;
+  if (metrics) metrics_text(render::Encoding::gzip);
+  std::set<std::string> probed;
+  {
+    std::lock_guard<std::mutex> lock(gzip_probed_mutex_);
+    probed = gzip_probed_;
+  }
+  size_t probes = 0;
+  for (const auto& published : app_.view().targets) {
+    if (probed.count(published.assessment->target.name)) {
+      cache_.probe(source(app_, published), model::unix_now(), render::Encoding::gzip);
+      ++probes;
+    }
+  }
+  if (!metrics && probes == 0) return;
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  log::debug("gzip bodies prepared", {{"metrics", metrics ? "true" : "false"},
+                                      {"probe_targets", std::to_string(probes)},
+                                      {"seconds", text::decimal3(took.count())}});
 }
 
 // The same cached text as /metrics, one target's families only.
@@ -101,7 +135,13 @@ Response Routes::probe(const Request& request) {
     if (found.status == 400) refusal.rejected = "bad_request";
     return refusal;
   }
-  return metrics_response(cache_.probe(source(app_, view.targets[found.index]), model::unix_now(), encoding_for(request)));
+  const model::Published& published = view.targets[found.index];
+  render::Encoding encoding = encoding_for(request);
+  if (encoding == render::Encoding::gzip) {
+    std::lock_guard<std::mutex> lock(gzip_probed_mutex_);
+    gzip_probed_.insert(published.assessment->target.name);  // bounded: names come from the configuration
+  }
+  return metrics_response(cache_.probe(source(app_, published), model::unix_now(), encoding));
 }
 
 Response Routes::runbook() const {

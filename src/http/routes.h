@@ -2,8 +2,11 @@
 // Nothing here touches a database. Runs on the front's worker threads.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "http/guard.h"
@@ -25,8 +28,14 @@ class Routes {
   Routes(app::App& app, const Rejections& rejections);
   Response handle(const Request& request);
   void set_users(const std::map<std::string, std::string>& users) { guard_.set_users(users); }
+  // Compresses what the last publications made new, for the gzip bodies that
+  // have been asked for before (/metrics, each /probe target), so that the
+  // next such scrape finds them compressed. Called off the scrape path
+  // (http/server.h).
+  void prepare_gzip();
 
  private:
+  std::shared_ptr<const render::MetricsText> metrics_text(render::Encoding encoding);
   Response metrics(const Request& request);
   Response probe(const Request& request);
   Response health();
@@ -38,6 +47,9 @@ class Routes {
   RequestGuard guard_;
   // Each target's text is serialized once per publication, not per scrape.
   render::MetricsTextCache cache_;
+  std::atomic<bool> gzip_metrics_asked_{false};
+  std::mutex gzip_probed_mutex_;
+  std::set<std::string> gzip_probed_;  // targets whose /probe was asked with gzip
   // docs/runbook.md as HTML, rendered once when the routes are made.
   std::shared_ptr<const std::string> runbook_page_;
 };

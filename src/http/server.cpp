@@ -2,6 +2,9 @@
 
 #include <openssl/ssl.h>
 
+#include <chrono>
+#include <thread>
+
 #include "app/app.h"
 #include "config/listen_address.h"
 #include "log/log.h"
@@ -55,7 +58,27 @@ bool Server::bind(const std::string& listen_address, std::string* error) {
   return front_->listen(address->host, address->port, error);
 }
 
-void Server::serve() { front_->run(); }
+void Server::serve() {
+  serving_ = true;
+  std::thread preparer([this] { prepare_until_stopped(); });
+  front_->run();
+  serving_ = false;
+  preparer.join();
+}
+
+// Polls publish one target at a time, many of them within a moment when
+// their intervals align: after the first, wait a little so that one pass
+// compresses the burst.
+void Server::prepare_until_stopped() {
+  uint64_t seen = app_.wait_for_publication(0, std::chrono::milliseconds(0));
+  while (serving_) {
+    uint64_t now = app_.wait_for_publication(seen, std::chrono::milliseconds(200));
+    if (now == seen) continue;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    seen = app_.wait_for_publication(now, std::chrono::milliseconds(0));
+    routes_.prepare_gzip();
+  }
+}
 void Server::stop() { front_->stop(); }
 
 void Server::reload(const config::Config& config) {

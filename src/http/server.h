@@ -1,8 +1,11 @@
 // The exporter's web server: the front (front.h) serving the routes
 // (routes.h), over HTTPS when the configuration has [web.tls]. SIGHUP
-// reloads users, limits and the certificate.
+// reloads users, limits and the certificate. Beside the front, one thread
+// compresses each publication's text for gzip scrapes (Routes::prepare_gzip),
+// so that a scrape after a poll does not pay for it.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +40,7 @@ class Server {
 
  private:
   void reload(const config::Config& config);
+  void prepare_until_stopped();
 
   app::App& app_;
   std::optional<config::TlsSettings> tls_settings_;  // as at start: HTTP <-> HTTPS needs a restart
@@ -46,6 +50,7 @@ class Server {
   Rejections rejections_;
   Routes routes_;
   std::unique_ptr<Front> front_;  // made by bind()
+  std::atomic<bool> serving_{false};
 };
 
 }  // namespace http

@@ -3,6 +3,9 @@
 // pointers and never wait for a poll: a scrape costs no database work.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -14,8 +17,20 @@ namespace pgconn::poller {
 class SnapshotStore {
  public:
   void publish(model::Published published) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    latest_[published.snapshot->target] = std::move(published);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      latest_[published.snapshot->target] = std::move(published);
+      ++publications_;
+    }
+    published_.notify_all();
+  }
+  // How many publications there have been, once that differs from `seen`
+  // or `timeout` has passed: whoever prepares output ahead of the scrapes
+  // (http/server.h) waits here.
+  uint64_t wait_for_publication(uint64_t seen, std::chrono::milliseconds timeout) const {
+    std::unique_lock<std::mutex> lock(mutex_);
+    published_.wait_for(lock, timeout, [&] { return publications_ != seen; });
+    return publications_;
   }
   // Empty (null pointers) for a name never published.
   model::Published get(const std::string& target) const {
@@ -26,7 +41,9 @@ class SnapshotStore {
 
  private:
   mutable std::mutex mutex_;
+  mutable std::condition_variable published_;
   std::map<std::string, model::Published> latest_;
+  uint64_t publications_ = 0;
 };
 
 }  // namespace pgconn::poller

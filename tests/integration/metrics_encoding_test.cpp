@@ -4,7 +4,9 @@
 // binary and a real PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <csignal>
+#include <thread>
 #include <regex>
 
 #include "eventually.h"
@@ -103,4 +105,28 @@ TEST(MetricsEncoding, PoolHistogramsOnlyWhenAskedForAndFollowReload) {
   exporter.rewrite_config(config(server, "exporter_pool_histograms = false"));
   exporter.signal(SIGHUP);
   EXPECT_TRUE(eventually([&] { return !has(exporter.get("/metrics").body, "_duration_seconds_bucket"); }));
+}
+
+// Prometheus scrapes less often than the exporter polls, so each gzip scrape
+// would find fresh text to compress: the exporter compresses it after each
+// poll instead, off the scrape path, once a gzip body has been asked for.
+TEST(MetricsEncoding, GzipBodiesArePreparedAfterEachPollOnceAsked) {
+  PgServer server;
+  std::string toml = config(server);
+  toml.replace(toml.find("\"60s\""), 5, "\"1s\"");
+  toml.replace(toml.find("\"5s\""), 4, "\"1s\"");
+  ExporterProcess exporter(toml, {{"--log.level=debug"}, {}, true});
+  ASSERT_TRUE(exporter.wait_for("pgconn_up", {{"target", "second"}}, is_one, 10000)) << exporter.logs();
+  // Polls go on, but nothing is prepared while nobody asked for gzip.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_FALSE(has(exporter.logs(), "gzip bodies prepared")) << exporter.logs();
+
+  ASSERT_EQ(fetch(exporter.port(), "/metrics", true).fields["content-encoding"], "gzip");
+  ASSERT_TRUE(eventually([&] { return has(exporter.logs(), "msg=\"gzip bodies prepared\" metrics=true probe_targets=0"); }))
+      << exporter.logs();
+  ASSERT_EQ(fetch(exporter.port(), "/probe?target=second", true).fields["content-encoding"], "gzip");
+  ASSERT_TRUE(eventually([&] { return has(exporter.logs(), "metrics=true probe_targets=1"); })) << exporter.logs();
+  // What scrapes then send is the prepared text, still equal to the plain one.
+  expect_gzip_matches_plain(exporter, "/metrics");
+  expect_gzip_matches_plain(exporter, "/probe?target=second");
 }

@@ -623,8 +623,11 @@ def verdicts(results):
             "%s ms with 10 in flight; %s ms with one" % (fmt(p50, 3), fmt(r["wrk1"]["p50_ms"], 3)))
         if r["targets"] >= 100:
             p1, g1 = r["wrk1"]["p50_ms"], r["wrk1_gzip"]["p50_ms"]
-            say("one gzip scrape in flight no slower than a plain one (p50), " + key,
+            say("one gzip scrape in flight no slower than a plain one (p50, back to back), " + key,
                 p1 is not None and g1 is not None and g1 <= p1, "gzip %s ms, plain %s ms" % (fmt(g1, 3), fmt(p1, 3)))
+            pp, pg = r["paced_p50_ms"], r["paced_gzip_p50_ms"]
+            say("a gzip scrape after a poll no slower than a plain one (p50, as Prometheus scrapes), " + key,
+                pg <= pp, "gzip %s ms, plain %s ms" % (fmt(pg, 3), fmt(pp, 3)))
         other = theirs.get((r["connections"], r["targets"]))
         if other:
             ratio = r["rps"] / other["rps"] if other["rps"] > 0 else float("inf")

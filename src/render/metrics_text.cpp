@@ -22,7 +22,8 @@ struct Part {
 // What owns cached text also keeps it compressed, by run: consecutive
 // pieces of one owner in a body (a target's whole text on /probe or with one
 // target, one family's header and samples, ...) are compressed together, once,
-// on the first gzip scrape that sends that run, and reused while the owner
+// by the first gzip body that sends that run (Routes::prepare_gzip builds
+// them after each poll), and reused while the owner
 // lives. Keyed by the pieces' addresses, which are stable in an immutable
 // owner. Written and first read under MetricsTextCache::mutex_.
 struct Compressed {
@@ -181,7 +182,7 @@ class MetricsTextAssembly {
     groups_[it->second].samples.push_back(samples);
   }
   // One gzip member: the header, each run of one owner's pieces compressed
-  // once (now if this is its first gzip scrape), each run of per-scrape
+  // once (now if this is its first gzip body), each run of per-scrape
   // pieces compressed now, and a trailer joining their CRCs.
   void compress(const std::vector<Piece>& order) {
     text_->pieces_.push_back(text::gzip_header());

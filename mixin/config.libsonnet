@@ -14,8 +14,9 @@
     runbookURLPattern: 'http://{{ $labels.instance }}/runbook#%s',
 
     // Alerts whose instance label is not an exporter: the in-process pools
-    // (scraped from the applications) and the absent exporter. Their link
-    // goes to the first exporter Prometheus can scrape.
+    // (scraped from the applications) and the absent exporter. Their link is
+    // runbookURLPattern with the first exporter Prometheus can scrape as the
+    // instance (a pattern without {{ $labels.instance }} is used as is).
     alertsWithoutExporterInstance: [
       'PgconnExporterAbsent',
       'PgconnPoolUtilizationHigh',
@@ -25,9 +26,19 @@
       'PgconnPoolOverflowHigh',
       'PgconnPoolOverflowFrequent',
     ],
+    // The selector goes into a Go template string: backslashes and quotes
+    // escaped (a regex's "\\." would reach PromQL as "\." and fail to parse),
+    // '%' doubled for the `%` that puts the alert name in.
+    local instance = '{{ $labels.instance }}',
+    local pattern = self.runbookURLPattern,
+    local instanceAt = std.findSubstr(instance, pattern),
+    local templateSelector = std.strReplace(std.strReplace(std.strReplace(
+      self.pgconnSelector, '\\', '\\\\'), '"', '\\"'), '%', '%%'),
     runbookURLPatternAnyExporter:
-      '{{ with query "up{%s} == 1" }}{{ with first . }}http://{{ .Labels.instance }}{{ end }}{{ end }}/runbook#%%s'
-      % std.strReplace(self.pgconnSelector, '"', '\\"'),
+      if std.length(instanceAt) == 0 then pattern
+      else '{{ with query "up{%s} == 1" }}{{ with first . }}' % templateSelector +
+           std.substr(pattern, 0, instanceAt[0]) + '{{ .Labels.instance }}{{ end }}{{ end }}' +
+           std.substr(pattern, instanceAt[0] + std.length(instance), std.length(pattern)),
 
     // Alert name -> its `for:`. Alerts not listed fire at once.
     alertFor: {

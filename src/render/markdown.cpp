@@ -9,6 +9,11 @@ namespace {
 
 using Lines = std::vector<std::string_view>;
 
+// Lists nested deeper than this render their items' text as paragraphs: each
+// level is a recursion (and a copy of the item's HTML), so a line of 100000
+// "- " would overflow the stack and take quadratic time.
+constexpr int kMaxListDepth = 16;
+
 void escape_into(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
@@ -138,12 +143,13 @@ int heading_level(std::string_view line) {
   return level >= 1 && level <= 6 && line.size() > static_cast<std::size_t>(level) && line[level] == ' ' ? level : 0;
 }
 
-bool starts_block(std::string_view line) {
+bool starts_block(std::string_view line, int depth) {
   bool ordered = false;
-  return blank(line) || fence(line) || table_row(line) || heading_level(line) > 0 || item_marker(line, ordered) > 0;
+  return blank(line) || fence(line) || table_row(line) || heading_level(line) > 0 ||
+         (depth < kMaxListDepth && item_marker(line, ordered) > 0);
 }
 
-void blocks_into(std::string& out, const Lines& lines);
+void blocks_into(std::string& out, const Lines& lines, int depth);
 
 void table_cells_into(std::string& out, std::string_view row, const char* cell) {
   row = trim(row);
@@ -166,7 +172,7 @@ void table_cells_into(std::string& out, std::string_view row, const char* cell) 
 }
 
 // Consumes the list starting at lines[i]; returns the index after it.
-std::size_t list_into(std::string& out, const Lines& lines, std::size_t i) {
+std::size_t list_into(std::string& out, const Lines& lines, std::size_t i, int depth) {
   bool ordered = false;
   item_marker(lines[i], ordered);
   out += ordered ? "<ol>\n" : "<ul>\n";
@@ -186,7 +192,7 @@ std::size_t list_into(std::string& out, const Lines& lines, std::size_t i) {
         item.push_back("");
       } else if (indent_of(lines[j]) >= width) {
         item.push_back(lines[j].substr(width));
-      } else if (!starts_block(lines[j]) && !blank(lines[j - 1])) {
+      } else if (!starts_block(lines[j], depth) && !blank(lines[j - 1])) {
         item.push_back(lines[j]);  // a lazy continuation of the item's paragraph
       } else {
         break;
@@ -194,7 +200,7 @@ std::size_t list_into(std::string& out, const Lines& lines, std::size_t i) {
       ++j;
     }
     std::string body;
-    blocks_into(body, item);
+    blocks_into(body, item, depth + 1);
     // A one-paragraph item renders without its <p>, as a tight list item.
     if (starts_with(body, "<p>") && body.find("<p>", 3) == std::string::npos && body.size() >= 5 &&
         body.compare(body.size() - 5, 5, "</p>\n") == 0) {
@@ -217,7 +223,7 @@ std::size_t list_into(std::string& out, const Lines& lines, std::size_t i) {
   return i;
 }
 
-void blocks_into(std::string& out, const Lines& lines) {
+void blocks_into(std::string& out, const Lines& lines, int depth) {
   std::size_t i = 0;
   bool ordered = false;
   while (i < lines.size()) {
@@ -253,11 +259,11 @@ void blocks_into(std::string& out, const Lines& lines) {
       if (i < lines.size() && table_row(lines[i]) && lines[i].find("---") != std::string_view::npos) ++i;
       for (; i < lines.size() && table_row(lines[i]); ++i) table_cells_into(out, lines[i], "td");
       out += "</table>\n";
-    } else if (item_marker(line, ordered) > 0) {
-      i = list_into(out, lines, i);
+    } else if (depth < kMaxListDepth && item_marker(line, ordered) > 0) {
+      i = list_into(out, lines, i, depth);
     } else {
       std::size_t end = i + 1;
-      while (end < lines.size() && !starts_block(lines[end])) ++end;
+      while (end < lines.size() && !starts_block(lines[end], depth)) ++end;
       out += "<p>";
       inline_into(out, joined(lines, i, end));
       out += "</p>\n";
@@ -292,7 +298,7 @@ std::string markdown_html(std::string_view markdown) {
     markdown.remove_prefix(end + 1);
   }
   std::string out;
-  blocks_into(out, lines);
+  blocks_into(out, lines, 0);
   return out;
 }
 

@@ -4,7 +4,10 @@
 #    dashboards/*.json (edit mixin/, then run scripts/render-mixin.sh);
 # 2. rendered with another scrape job (pgconnSelector: 'job="dbmon"') no
 #    job="pgconn" remains, and promtool accepts the rules and passes the unit
-#    tests with their series and expectations moved to job="dbmon".
+#    tests with their series and expectations moved to job="dbmon";
+# 3. rendered with a selector holding a backslash (job=~"db\\.mon") and an
+#    https runbookURLPattern, every runbook_url is https, and the alerts that
+#    look the exporter up by query link to it (promtool evaluates the query).
 # Run from the repository root (ctest does): bash tests/assets/check_mixin.sh
 set -euo pipefail
 
@@ -47,6 +50,39 @@ for t in alerts/tests/*.yml; do
 done
 grep -n 'job="pgconn"\|job: pgconn' "$tmp"/dbmon/alerts/tests/*.yml && { echo "check_mixin: tests still name job pgconn"; fail=1; }
 promtool test rules "$tmp"/dbmon/alerts/tests/*.yml
+
+cat >"$tmp/tls.libsonnet" <<'JSONNET'
+(import 'mixin/mixin.libsonnet') + { _config+:: {
+  pgconnSelector: 'job=~"db\\\\.mon"',
+  runbookURLPattern: 'https://{{ $labels.instance }}/runbook#%s',
+} }
+JSONNET
+(cd "$repo" && bash scripts/render-mixin.sh "$tmp/tls" "$tmp/tls.libsonnet")
+if grep -n 'runbook_url:' "$tmp/tls/alerts/pgconn.rules.yml" | grep -v 'https://'; then
+  echo "check_mixin: runbook_url not https with an https runbookURLPattern (lines above)"; fail=1
+fi
+mkdir "$tmp/tls/alerts/tests"
+cat >"$tmp/tls/alerts/tests/runbook_test.yml" <<'YAML'
+rule_files: [../pgconn.rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'up{job="db.mon",instance="exporter:9188"}'
+        values: '1x20'
+      - series: 'pgconn_pool_utilization_ratio{job="orders",instance="orders-1:8080",pool="orders"}'
+        values: '0.9x20'
+    alert_rule_test:
+      - eval_time: 12m
+        alertname: PgconnPoolUtilizationHigh
+        exp_alerts:
+          - exp_labels: {severity: warning, alertgroup: pool-capacity, job: orders, instance: "orders-1:8080", pool: orders}
+            exp_annotations:
+              summary: A connection pool is more than 80% in use.
+              description: Pool orders (orders/orders-1:8080) has been 90% in use for 10 minutes.
+              runbook_url: https://exporter:9188/runbook#pgconnpoolutilizationhigh
+YAML
+promtool test rules "$tmp/tls/alerts/tests/runbook_test.yml" || fail=1
 
 [ "$fail" -eq 0 ] && echo "check_mixin: ok"
 exit "$fail"

@@ -2,6 +2,9 @@
 // GitHub's anchors, and escaping of every text.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <string>
+
 #include "render/markdown.h"
 
 using pgconn::render::heading_anchor;
@@ -60,4 +63,24 @@ TEST(Markdown, PipeTables) {
   EXPECT_EQ(markdown_html("| Key | Gauge |\n| --- | --- |\n| `a` | b <c> |\n"),
             "<table>\n<tr><th>Key</th><th>Gauge</th></tr>\n<tr><td><code>a</code></td><td>b &lt;c&gt;</td></tr>\n"
             "</table>\n");
+}
+
+// Each list level is a recursion: 100000 "- " on one line overflowed the stack
+// (SIGSEGV) and 3000 indented levels took 13 s. Below kMaxListDepth (16) levels
+// lists nest; deeper markers are text.
+TEST(Markdown, HostileNestingIsBoundedInDepthAndTime) {
+  std::string dashes;
+  for (int i = 0; i < 100000; ++i) dashes += "- ";
+  std::string html = markdown_html(dashes + "x");
+  std::size_t lists = 0;
+  for (std::size_t at = html.find("<ul>"); at != std::string::npos; at = html.find("<ul>", at + 1)) ++lists;
+  EXPECT_EQ(lists, 16u);
+  EXPECT_NE(html.find("- - x</li>"), std::string::npos);
+
+  std::string indented;
+  for (int i = 0; i < 3000; ++i) indented += std::string(2 * i, ' ') + "- x\n";
+  auto start = std::chrono::steady_clock::now();
+  html = markdown_html(indented);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_EQ(html.find("<ul>", html.rfind("</li>")), std::string::npos);
 }

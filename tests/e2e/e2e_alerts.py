@@ -592,6 +592,10 @@ def exporter_config(pg_port, bouncer_port, app_pool, ages=(2, 4)):
 [poll]
 interval = "1s"
 timeout = "900ms"
+# The exporter's own pools stand in for a service that embeds the pool
+# library, whose histograms the Pools dashboard shows.
+[metrics]
+exporter_pool_histograms = true
 [thresholds]
 connections_warning = {WARNING}
 connections_critical = {CRITICAL}

@@ -143,10 +143,14 @@ int heading_level(std::string_view line) {
   return level >= 1 && level <= 6 && line.size() > static_cast<std::size_t>(level) && line[level] == ' ' ? level : 0;
 }
 
-bool starts_block(std::string_view line, int depth) {
+// A list item at `depth` opens a list; beyond kMaxListDepth its marker is text.
+bool opens_list(std::string_view line, int depth) {
   bool ordered = false;
-  return blank(line) || fence(line) || table_row(line) || heading_level(line) > 0 ||
-         (depth < kMaxListDepth && item_marker(line, ordered) > 0);
+  return depth < kMaxListDepth && item_marker(line, ordered) > 0;
+}
+
+bool starts_block(std::string_view line, int depth) {
+  return blank(line) || fence(line) || table_row(line) || heading_level(line) > 0 || opens_list(line, depth);
 }
 
 void blocks_into(std::string& out, const Lines& lines, int depth);
@@ -225,7 +229,6 @@ std::size_t list_into(std::string& out, const Lines& lines, std::size_t i, int d
 
 void blocks_into(std::string& out, const Lines& lines, int depth) {
   std::size_t i = 0;
-  bool ordered = false;
   while (i < lines.size()) {
     std::string_view line = lines[i];
     if (blank(line)) {
@@ -259,7 +262,7 @@ void blocks_into(std::string& out, const Lines& lines, int depth) {
       if (i < lines.size() && table_row(lines[i]) && lines[i].find("---") != std::string_view::npos) ++i;
       for (; i < lines.size() && table_row(lines[i]); ++i) table_cells_into(out, lines[i], "td");
       out += "</table>\n";
-    } else if (depth < kMaxListDepth && item_marker(line, ordered) > 0) {
+    } else if (opens_list(line, depth)) {
       i = list_into(out, lines, i, depth);
     } else {
       std::size_t end = i + 1;

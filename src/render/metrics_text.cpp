@@ -21,11 +21,11 @@ struct Part {
 
 // What owns cached text also keeps it compressed, by run: consecutive
 // pieces of one owner in a body (a target's whole text on /probe or with one
-// target, one family's header and samples, ...) are compressed together, once,
-// by the first gzip body that sends that run (Routes::prepare_gzip builds
-// them after each poll), and reused while the owner
-// lives. Keyed by the pieces' addresses, which are stable in an immutable
-// owner. Written and first read under MetricsTextCache::mutex_.
+// target, one family's header and samples, ...) are compressed together,
+// once, by the first gzip body that sends that run (Routes::prepare_gzip
+// builds them after each poll), and reused while the owner lives. Keyed by
+// the pieces' addresses, which are stable in an immutable owner. Written and
+// first read under MetricsTextCache::mutex_.
 struct Compressed {
   mutable std::map<std::vector<const char*>, text::Deflated> runs;
 };

@@ -5,9 +5,9 @@
 // the scrape, is formatted per scrape. Live families (the exporter's own,
 // each target's pool) are serialized again only when their values changed.
 // A gzip body is one gzip member joined from the same pieces compressed
-// apart (text/gzip.h): each cached piece is compressed once, on the first
-// gzip scrape that sends it, and only the per-scrape text is compressed per
-// scrape.
+// apart (text/gzip.h): each cached piece is compressed once, by the first
+// gzip body that sends it (http::Routes::prepare_gzip builds them after each
+// poll), and only the per-scrape text is compressed per scrape.
 #pragma once
 
 #include <prometheus/metric_family.h>
@@ -27,8 +27,9 @@ namespace pgconn::render {
 enum class Encoding { identity, gzip };
 
 // One body: pieces of cached text in output order plus the few formatted for
-// this scrape, as text or as one gzip member that decompresses to it. Immutable, and it keeps alive what its pieces point into, so
-// it can be sent while the cache moves on.
+// this scrape, as text or as one gzip member that decompresses to it.
+// Immutable, and it keeps alive what its pieces point into, so it can be
+// sent while the cache moves on.
 class MetricsText {
  public:
   size_t size() const;

@@ -189,14 +189,20 @@ TEST(MetricsRender, CachedTextEqualsFullRender) {
   EXPECT_EQ(cache.probe(sources[1], 1012)->str(), render::serialize(one.take()));
 }
 
-// /metrics is sent piece by piece from the cache: the pieces add up to the text.
-TEST(MetricsRender, PiecesAddUpToTheText) {
+// 30 sample targets t0 ... t29, without pools: a body of many pieces.
+std::vector<render::TargetSource> thirty_targets() {
   std::vector<render::TargetSource> sources;
   for (int i = 0; i < 30; ++i) {
     config::Target target;
     target.name = "t" + std::to_string(i);
     sources.push_back({sample::published(sample::sample_snapshot(target.name), target), {}});
   }
+  return sources;
+}
+
+// /metrics is sent piece by piece from the cache: the pieces add up to the text.
+TEST(MetricsRender, PiecesAddUpToTheText) {
+  std::vector<render::TargetSource> sources = thirty_targets();
   render::MetricsTextCache cache;
   auto text = cache.metrics({}, sources, 1003.25);
   const std::string whole = text->str();
@@ -212,12 +218,7 @@ TEST(MetricsRender, PiecesAddUpToTheText) {
 // decompresses to the text, and a second scrape reuses every cached piece
 // (only the ages and the trailer are new).
 TEST(MetricsRender, GzipMembersDecompressToTheTextAndAreReused) {
-  std::vector<render::TargetSource> sources;
-  for (int i = 0; i < 30; ++i) {
-    config::Target target;
-    target.name = "t" + std::to_string(i);
-    sources.push_back({sample::published(sample::sample_snapshot(target.name), target), {}});
-  }
+  std::vector<render::TargetSource> sources = thirty_targets();
   ExporterInfo info{"1.2.3", true, 1000, {}};
   render::MetricsTextCache cache;
   auto first = cache.metrics(render::exporter_metrics(info), sources, 1003.25, render::Encoding::gzip);
